@@ -1,0 +1,41 @@
+/*
+ * cli.h - the subcommands of the breakwater command line.
+ *
+ * Every command takes its own arguments (argv[0] is the command name),
+ * answers --help, and returns the process exit code:
+ *   0 ok, 1 some records rejected, 2 usage or I/O error.
+ */
+#ifndef BW_CLI_H
+#define BW_CLI_H
+
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
+
+int cmd_validate(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+
+/* Options shared by the commands that run the pipeline. */
+typedef struct cli_common {
+    const char *datadir, *refdir, *db;
+    long long as_of;        /* 0: the clock */
+} cli_common;
+
+#include "../pipeline/pipeline.h"
+#include "../store/store.h"
+
+/* Loads reference data for `cmd`; prints the error and returns NULL. */
+bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c);
+/* Opens FILE or "-" for reading; -1 after printing the error. */
+int cli_open_input(const char *cmd, const char *path);
+/* Parses --as-of (ISO 8601); false after printing the error. */
+bool cli_parse_as_of(const char *cmd, const char *arg, cli_common *c);
+/* The result line of one record: status, category, errors, warnings. */
+void cli_result_json(const bw_record *rec, const bw_outcome *o, const char *outcome, bw_buf *out);
+
+/* Prints "breakwater CMD: message" on stderr and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

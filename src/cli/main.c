@@ -1,0 +1,58 @@
+/*
+ * main.c - the breakwater command: dispatches to one file per subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} COMMANDS[] = {
+    {"validate", cmd_validate, "check declarations, print their errors as NDJSON"},
+    {"ingest", cmd_ingest, "validate, decide and store declarations"},
+    {"show", cmd_show, "print a stored declaration with its status and history"},
+    {"gen", cmd_gen, "generate realistic synthetic declarations as NDJSON"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "breakwater - customs clearance for cross-border e-commerce\n\n"
+               "usage: breakwater COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].what);
+    fprintf(f, "\n'breakwater COMMAND --help' describes each.\n"
+               "exit status: 0 ok, 1 some records rejected, 2 usage or I/O error\n");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "breakwater %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'breakwater %s --help')\n", cmd);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name))
+            return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "breakwater: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,51 @@
+/*
+ * pipeline.h - the one path every declaration takes, whatever door it came
+ * in by (file, stdin, later HTTP):
+ *
+ *   decode (model/reader) -> validate -> assess (IRG category) -> decide
+ *
+ * then the caller stores the outcome (store/store.h).  Revenue and risk
+ * assessment plug in between assess and decide as they arrive.
+ */
+#ifndef BW_PIPELINE_H
+#define BW_PIPELINE_H
+
+#include "../model/reader.h"
+#include "../reference/jurisdiction.h"
+
+typedef enum bw_status {
+    BW_STATUS_ACCEPTED = 0,
+    BW_STATUS_REJECTED = 1,
+} bw_status;
+
+extern const char *const bw_status_names[];
+
+/* What the pipeline concluded about one record. */
+typedef struct bw_outcome {
+    bw_status status;
+    uint8_t category;            /* WCO Immediate Release Guidelines 1-4; 0 unknown */
+    int64_t consignment_value;   /* in the jurisdiction's currency, on its basis; -1 unknown */
+    bool duty_due, tax_due;
+    const char *de_minimis_rule; /* the rule that applied, or NULL */
+    const bw_jurisdiction *jurisdiction;
+    const bw_jur_version *version;
+    bw_time assessed_at;
+} bw_outcome;
+
+typedef struct bw_pipeline {
+    const bw_refdata *rd;
+    bw_time as_of;               /* 0: the clock at each record */
+} bw_pipeline;
+
+/* Runs validate, assess and decide on a record the reader produced. */
+void bw_pipeline_run(const bw_pipeline *p, bw_record *rec, bw_outcome *out);
+
+/* Steps, exposed for tests and for later callers. */
+const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_time when,
+                                  bw_issues *iss, const bw_jurisdiction **jur);
+void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_field_paths *ps,
+                          bw_issues *iss);
+void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_jurisdiction *j,
+                        const bw_jur_version *v, bw_time when, bw_issues *iss, bw_outcome *out);
+
+#endif

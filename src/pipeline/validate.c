@@ -1,0 +1,345 @@
+/*
+ * validate.c - data quality: every check a declaration must pass, every
+ * error found at once (Standard 2, 2.2.2).
+ *
+ * The decoder already reported what the JSON itself got wrong (types,
+ * UTF-8, lengths, duplicate keys).  Here the content is checked against
+ * reference data and against itself: codes, amounts and their currency's
+ * precision, identifiers and check digits, times, the jurisdiction's
+ * required fields, and the order / payment / items reconciliation.
+ * Money is converted to minor units here, once the currency is known.
+ */
+#include <stdio.h>
+
+#include "../model/identifiers.h"
+#include "../reference/jurisdiction.h"
+#include "pipeline.h"
+
+typedef struct vctx {
+    const bw_refdata *rd;
+    const bw_declaration *d;
+    bw_issues *iss;
+} vctx;
+
+#define ERR(code, path, ...) bw_issue_add(v->iss, BW_ERROR, code, path, __VA_ARGS__)
+#define WARN(code, path, ...) bw_issue_add(v->iss, BW_WARNING, code, path, __VA_ARGS__)
+
+static int clip(bw_str s) { return (int)(s.n > 40 ? 40 : s.n); }
+
+/* ---- money ------------------------------------------------------------------ */
+
+static void check_money(vctx *v, bw_money *m, const char *path)
+{
+    char p[128];
+    if (!m->present)
+        return;
+    if (!m->currency.p) {
+        snprintf(p, sizeof p, "%s.currency", path);
+        ERR("field.required", p, "an amount needs its ISO 4217 currency");
+        return;
+    }
+    int exp = bw_currency_exponent(m->currency);
+    if (exp < 0) {
+        snprintf(p, sizeof p, "%s.currency", path);
+        ERR("currency.unknown", p, "\"%.*s\" is not an ISO 4217 currency code", clip(m->currency),
+            m->currency.p);
+        return;
+    }
+    snprintf(p, sizeof p, "%s.amount", path);
+    if (!m->amount_raw.p) {
+        ERR("field.required", p, "the amount is missing");
+        return;
+    }
+    if (!m->amount_ok)
+        return; /* the decoder said why */
+    bw_dec_status st = bw_decimal_rescale(m->amount, (unsigned)exp, &m->minor);
+    if (st == BW_DEC_PRECISION) {
+        ERR("amount.precision", p, "%.*s has %u decimals; %.3s allows %d", clip(m->amount_raw),
+            m->amount_raw.p, m->amount.scale, m->currency.p, exp);
+        return;
+    }
+    if (st != BW_DEC_OK) {
+        ERR("amount.range", p, "%.*s is too large", clip(m->amount_raw), m->amount_raw.p);
+        return;
+    }
+    if (m->minor < 0) {
+        ERR("amount.negative", p, "amounts cannot be negative");
+        return;
+    }
+    m->exponent = (uint8_t)exp;
+    m->minor_ok = true;
+}
+
+static void check_all_money(vctx *v, bw_declaration *d)
+{
+    check_money(v, &d->order.total, "order.total");
+    check_money(v, &d->payment.amount, "payment.amount");
+    check_money(v, &d->freight, "freight");
+    check_money(v, &d->insurance, "insurance");
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "items[%u].value", i);
+        check_money(v, &d->items[i].value, p);
+    }
+}
+
+/* ---- codes, identifiers, times ---------------------------------------------- */
+
+static void check_country(vctx *v, bw_str c, const char *path)
+{
+    if (c.p && !bw_country_known(c))
+        ERR("country.unknown", path, "\"%.*s\" is not an ISO 3166-1 alpha-2 country code", clip(c), c.p);
+}
+
+static void check_time(vctx *v, bw_timestamp *t, const char *path)
+{
+    if (!t->raw.p)
+        return;
+    t->ok = bw_time_parse(t->raw.p, t->raw.n, &t->t);
+    if (!t->ok)
+        ERR("time.format", path, "\"%.*s\" is not an ISO 8601 time such as 2026-11-20T13:02:11Z",
+            clip(t->raw), t->raw.p);
+}
+
+static void check_place(vctx *v, bw_str s, const char *path)
+{
+    if (!s.p)
+        return;
+    if (!bw_locode_shape(s) || !bw_country_known((bw_str){s.p, 2}))
+        ERR("locode.format", path, "\"%.*s\" is not a UN/LOCODE such as CNSZX", clip(s), s.p);
+}
+
+static void check_document(vctx *v, const bw_transport *t)
+{
+    bw_str doc = t->document_id;
+    if (!doc.p)
+        return;
+    bool post = t->mode.value == MODE_POST;
+    if (post || bw_s10_shape(doc)) {
+        bw_id_status st = bw_s10_check(doc);
+        if (st == ID_FORMAT)
+            ERR("s10.format", "transport.document_id",
+                "\"%.*s\" is not a UPU S10 item id such as RR123456785CN", clip(doc), doc.p);
+        else if (st == ID_CHECK_DIGIT)
+            ERR("s10.check_digit", "transport.document_id", "the S10 check digit of \"%.*s\" is wrong",
+                clip(doc), doc.p);
+    } else if (bw_awb_shape(doc) && bw_awb_check(doc) == ID_CHECK_DIGIT) {
+        ERR("awb.check_digit", "transport.document_id",
+            "the air waybill check digit of \"%.*s\" is wrong", clip(doc), doc.p);
+    }
+    /* a master air waybill must be an IATA AWB; house waybills are free-form */
+    if (t->master_id.p && t->mode.value == MODE_AIR) {
+        bw_id_status st = bw_awb_check(t->master_id);
+        if (st == ID_FORMAT)
+            ERR("awb.format", "transport.master_id",
+                "\"%.*s\" is not an IATA air waybill such as 176-12345675", clip(t->master_id),
+                t->master_id.p);
+        else if (st == ID_CHECK_DIGIT)
+            ERR("awb.check_digit", "transport.master_id",
+                "the air waybill check digit of \"%.*s\" is wrong", clip(t->master_id), t->master_id.p);
+    }
+}
+
+static void check_contact(vctx *v, const bw_party *p, const char *who)
+{
+    char path[64];
+    if (p->email.p && (!memchr(p->email.p, '@', p->email.n) || p->email.n < 3)) {
+        snprintf(path, sizeof path, "%s.email", who);
+        WARN("email.format", path, "\"%.*s\" does not look like an e-mail address", clip(p->email),
+             p->email.p);
+    }
+    if (p->url.p && strncmp(p->url.p, "https://", p->url.n < 8 ? p->url.n : 8) != 0 &&
+        strncmp(p->url.p, "http://", p->url.n < 7 ? p->url.n : 7) != 0) {
+        snprintf(path, sizeof path, "%s.url", who);
+        WARN("url.format", path, "URLs should start with https://");
+    }
+}
+
+static void check_items(vctx *v, const bw_declaration *d)
+{
+    bool hs_warned = false;
+    int64_t net_total = 0;
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        const bw_item *it = &d->items[i];
+        if (it->hs_code.p) {
+            if (!bw_hs_shape(it->hs_code)) {
+                bw_issue_item(v->iss, BW_ERROR, "hs.format", "items", i, "hs_code",
+                              "\"%.*s\" is not an HS code of 6, 8 or 10 digits", clip(it->hs_code),
+                              it->hs_code.p);
+            } else if (!bw_hs_loaded(v->rd)) {
+                if (!hs_warned)
+                    WARN("hs.unchecked", "items",
+                         "no HS nomenclature loaded: codes were checked for shape only (see --refdata)");
+                hs_warned = true;
+            } else if (!bw_hs_subheading_exists(v->rd, it->hs_code.p)) {
+                bw_issue_item(v->iss, BW_ERROR, "hs.unknown", "items", i, "hs_code",
+                              "subheading %.6s does not exist in HS 2022", it->hs_code.p);
+            }
+        }
+        if (it->origin.p && !bw_country_known(it->origin))
+            bw_issue_item(v->iss, BW_ERROR, "country.unknown", "items", i, "origin",
+                          "\"%.*s\" is not an ISO 3166-1 alpha-2 country code", clip(it->origin),
+                          it->origin.p);
+        if (it->quantity.ok && it->quantity.value <= 0)
+            bw_issue_item(v->iss, BW_ERROR, "quantity.not_positive", "items", i, "quantity",
+                          "the quantity must be greater than zero");
+        if (it->net_weight.ok && it->net_weight.value <= 0)
+            bw_issue_item(v->iss, BW_ERROR, "weight.not_positive", "items", i, "net_weight_g",
+                          "the net weight must be greater than zero");
+        if (it->net_weight.ok)
+            net_total += it->net_weight.value;
+    }
+    if (d->gross_weight.ok && d->gross_weight.value <= 0)
+        ERR("weight.not_positive", "gross_weight_g", "the gross weight must be greater than zero");
+    else if (d->gross_weight.ok && d->gross_weight.value < net_total)
+        WARN("weight.gross_below_net", "gross_weight_g",
+             "the gross weight is less than the items' net weights together");
+    if (d->packages.ok && (d->packages.value <= 0 || d->packages.value % 1000 != 0))
+        ERR("packages.invalid", "packages", "packages must be a whole number greater than zero");
+}
+
+/* ---- jurisdiction-driven checks ------------------------------------------------ */
+
+static void check_required(vctx *v, const bw_field_paths *ps)
+{
+    const bw_declaration *d = v->d;
+    for (uint32_t k = 0; k < ps->n; k++) {
+        const bw_field_path *fp = &ps->v[k];
+        if (!fp->in_items) {
+            if (!bw_field_path_present(fp, d, NULL))
+                ERR("field.required", fp->text, "required in this jurisdiction");
+            continue;
+        }
+        const char *field = fp->text + 8; /* after "items[]." */
+        for (uint32_t i = 0; i < d->n_items; i++)
+            if (!bw_field_path_present(fp, d, &d->items[i]))
+                bw_issue_item(v->iss, BW_ERROR, "field.required", "items", i, field,
+                              "required in this jurisdiction");
+    }
+}
+
+void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_field_paths *ps,
+                          bw_issues *iss)
+{
+    vctx v = {rd, d, iss};
+    check_required(&v, ps);
+}
+
+static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_version *ver)
+{
+    const bw_collection *c = &d->collection;
+    if (c->model.value == COLLECT_VENDOR) {
+        if (!c->scheme_number.p) {
+            ERR("field.required", "collection.scheme_number",
+                "vendor collection needs the vendor's tax-scheme number");
+        } else if (ver->n_schemes == 0) {
+            ERR("collection.vendor_unavailable", "collection.model",
+                "this jurisdiction has no vendor collection scheme");
+        } else {
+            char num[40];
+            snprintf(num, sizeof num, "%.*s", clip(c->scheme_number), c->scheme_number.p);
+            bool ok = false;
+            for (uint32_t i = 0; i < ver->n_schemes && !ok; i++)
+                ok = regexec(&ver->schemes[i].re, num, 0, NULL, 0) == 0;
+            if (!ok)
+                ERR("scheme.format", "collection.scheme_number",
+                    "\"%s\" is not a valid %s number here", num, ver->schemes[0].name);
+        }
+    }
+    if (c->model.value == COLLECT_INTERMEDIARY && !c->account_id.p)
+        ERR("field.required", "collection.account_id",
+            "intermediary collection needs the intermediary's account id");
+}
+
+/* Order total vs items and vs payment, within the jurisdiction's tolerance
+ * (basis points of the order total).  Only amounts in one currency are
+ * compared; converting to compare would hide the mismatch in rounding. */
+static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ver)
+{
+    const bw_money *total = &d->order.total;
+    if (!total->minor_ok)
+        return;
+    bw_severity sev = ver->reconcile_is_error ? BW_ERROR : BW_WARNING;
+    int64_t tol = (int64_t)((__int128)total->minor * ver->reconcile_tolerance_bp / 10000);
+    int64_t sum = 0;
+    bool comparable = d->n_items > 0;
+    for (uint32_t i = 0; i < d->n_items && comparable; i++) {
+        const bw_money *m = &d->items[i].value;
+        comparable = m->minor_ok && bw_str_same(m->currency, total->currency);
+        sum += comparable ? m->minor : 0;
+    }
+    if (comparable && (sum - total->minor > tol || total->minor - sum > tol))
+        bw_issue_add(v->iss, sev, "reconcile.items_total", "order.total",
+                     "the items add up to %lld minor units, the order total is %lld",
+                     (long long)sum, (long long)total->minor);
+    const bw_money *paid = &d->payment.amount;
+    if (paid->minor_ok && bw_str_same(paid->currency, total->currency) &&
+        (paid->minor - total->minor > tol || total->minor - paid->minor > tol))
+        bw_issue_add(v->iss, sev, "reconcile.payment_total", "payment.amount",
+                     "the payment (%lld) does not match the order total (%lld)",
+                     (long long)paid->minor, (long long)total->minor);
+}
+
+static void check_destination(vctx *v, const bw_declaration *d, const bw_jurisdiction *j)
+{
+    bw_str c = d->buyer.address.country;
+    if (d->type.value == DECL_IMPORT && c.p && bw_country_known(c) && j->destinations.n &&
+        !bw_str_list_has(&j->destinations, c))
+        ERR("destination.outside", "buyer.address.country",
+            "\"%.*s\" is not served by jurisdiction %s", clip(c), c.p, j->id);
+}
+
+/* ---- entry -------------------------------------------------------------------- */
+
+const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_time when,
+                                  bw_issues *iss, const bw_jurisdiction **jur)
+{
+    vctx vv = {rd, d, iss}, *v = &vv;
+    *jur = NULL;
+    if (!d->submitter.id.p)
+        ERR("field.required", "submitter.id", "the submitter's id is required");
+    if (!d->declaration_id.p)
+        ERR("field.required", "declaration_id", "the submitter's declaration id is required");
+
+    check_all_money(v, d);
+    check_time(v, &d->order.date, "order.date");
+    check_time(v, &d->payment.date, "payment.date");
+    check_time(v, &d->transport.expected_arrival, "transport.expected_arrival");
+    check_time(v, &d->transport.loaded_at, "transport.loaded_at");
+    check_country(v, d->seller.address.country, "seller.address.country");
+    check_country(v, d->buyer.address.country, "buyer.address.country");
+    check_place(v, d->transport.loading_place, "transport.loading_place");
+    check_place(v, d->transport.arrival_place, "transport.arrival_place");
+    check_document(v, &d->transport);
+    check_contact(v, &d->seller, "seller");
+    check_contact(v, &d->buyer, "buyer");
+    check_items(v, d);
+    if (d->type.value == DECL_RETURN && !d->related_declaration.p)
+        ERR("field.required", "related_declaration", "a return must name the original import");
+    if (d->items_present && d->n_items == 0)
+        ERR("items.empty", "items", "a declaration needs at least one item");
+
+    if (!d->jurisdiction.p) {
+        ERR("field.required", "jurisdiction", "the jurisdiction is required (one of %s)",
+            bw_jurisdiction_ids(rd));
+        return NULL;
+    }
+    const bw_jurisdiction *j = bw_jurisdiction_find(rd, d->jurisdiction);
+    if (!j) {
+        ERR("jurisdiction.unknown", "jurisdiction", "\"%.*s\" is not one of %s",
+            clip(d->jurisdiction), d->jurisdiction.p, bw_jurisdiction_ids(rd));
+        return NULL;
+    }
+    *jur = j;
+    const bw_jur_version *ver = bw_jurisdiction_at(j, when);
+    if (!ver) {
+        ERR("jurisdiction.not_in_force", "jurisdiction",
+            "no parameters of %s are in force on the assessment date", j->id);
+        return NULL;
+    }
+    check_required(v, &ver->required);
+    check_destination(v, d, j);
+    check_collection(v, d, ver);
+    reconcile(v, d, ver);
+    return ver;
+}

@@ -1,0 +1,471 @@
+/*
+ * jurisdiction.c - loading the jurisdiction files of data/jurisdictions (see jurisdiction.h).
+ *
+ * Reference data is parsed with json-c: it is read once at start, so the
+ * library's convenience beats speed here.  Every file is checked strictly
+ * (unknown keys, bad amounts, bad paths, bad patterns are load errors that
+ * name the file and key) because a silently ignored threshold would be a
+ * wrong customs decision on every parcel.
+ */
+#include <dirent.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jurisdiction.h"
+
+typedef struct loader {
+    const char *file;
+    char *err;
+    size_t errlen;
+    const bw_jurisdiction *j;
+} loader;
+
+static bool fail(loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(loader *L, const char *fmt, ...)
+{
+    int n = snprintf(L->err, L->errlen, "%s: ", L->file);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < L->errlen)
+        vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ---- lists and paths ------------------------------------------------------- */
+
+bool bw_str_list_has(const bw_str_list *l, bw_str s)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        if (bw_str_eq(s, l->v[i]))
+            return true;
+    return false;
+}
+
+bool bw_str_list_has_prefix_of(const bw_str_list *l, bw_str code)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        size_t n = strlen(l->v[i]);
+        if (code.p && code.n >= n && memcmp(code.p, l->v[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void str_list_free(bw_str_list *l)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static const bw_field *schema_find(const bw_schema *sc, const char *name, size_t n)
+{
+    for (int i = 0; i < sc->n_fields; i++)
+        if (sc->fields[i].name_len == n && memcmp(sc->fields[i].name, name, n) == 0)
+            return &sc->fields[i];
+    return NULL;
+}
+
+bool bw_field_path_compile(const char *text, bw_field_path *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const bw_schema *sc = &bw_declaration_schema;
+    const char *p = text;
+    if (strncmp(p, "items[]", 7) == 0) {
+        out->in_items = true;
+        sc = &bw_item_schema;
+        p += 7;
+        if (*p == 0) {
+            snprintf(err, errlen, "path \"%s\": name a field of the items", text);
+            return false;
+        }
+        p++; /* the '.' */
+    }
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        const bw_field *f = sc ? schema_find(sc, p, n) : NULL;
+        if (!f || out->depth == BW_PATH_MAX_DEPTH) {
+            snprintf(err, errlen, "path \"%s\": no field \"%.*s\" there", text, (int)n, p);
+            return false;
+        }
+        out->chain[out->depth++] = f;
+        sc = f->kind == FK_OBJECT ? f->sub : NULL;
+        p += n + (dot != NULL);
+    }
+    out->text = strdup(text);
+    return true;
+}
+
+bool bw_field_path_present(const bw_field_path *fp, const bw_declaration *decl, const bw_item *item)
+{
+    const char *base = fp->in_items ? (const char *)item : (const char *)decl;
+    for (uint8_t i = 0; i < fp->depth; i++) {
+        const bw_field *f = fp->chain[i];
+        const char *at = base + f->offset;
+        switch (f->kind) {
+        case FK_OBJECT:
+            if (!*(const bool *)at)
+                return false;
+            base = at;
+            break;
+        case FK_STR: return ((const bw_str *)at)->p != NULL;
+        case FK_TIME: return ((const bw_timestamp *)at)->raw.p != NULL;
+        case FK_ENUM: return ((const bw_enum *)at)->raw.p != NULL;
+        case FK_FLAG: return ((const bw_flag *)at)->present;
+        case FK_MONEY: return ((const bw_money *)at)->present;
+        case FK_QTY:
+        case FK_WEIGHT: return ((const bw_measure *)at)->present;
+        case FK_ITEMS: return decl->n_items > 0;
+        }
+    }
+    return true;
+}
+
+static void paths_free(bw_field_paths *ps)
+{
+    for (uint32_t i = 0; i < ps->n; i++)
+        free(ps->v[i].text);
+    free(ps->v);
+}
+
+/* ---- typed getters ---------------------------------------------------------- */
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static bool get_string(loader *L, json_object *o, const char *key, bool required, const char **out)
+{
+    json_object *v = get(o, key);
+    if (!v || json_object_is_type(v, json_type_null)) {
+        *out = NULL;
+        return required ? fail(L, "\"%s\" is required", key) : true;
+    }
+    if (!json_object_is_type(v, json_type_string))
+        return fail(L, "\"%s\" must be a string", key);
+    *out = json_object_get_string(v);
+    return true;
+}
+
+/* An amount in the jurisdiction's currency: a decimal string, or null for
+ * "no threshold" (-1). */
+static bool get_amount(loader *L, json_object *o, const char *key, int64_t *out)
+{
+    const char *s;
+    if (!get_string(L, o, key, false, &s))
+        return false;
+    if (!s) {
+        *out = -1;
+        return true;
+    }
+    bw_decimal d;
+    if (bw_decimal_parse(s, strlen(s), &d) != BW_DEC_OK || d.mantissa < 0 ||
+        bw_decimal_rescale(d, (unsigned)L->j->currency_exponent, out) != BW_DEC_OK)
+        return fail(L, "\"%s\": \"%s\" is not an amount in %s", key, s, L->j->currency);
+    return true;
+}
+
+static bool get_str_list(loader *L, json_object *o, const char *key, bw_str_list *out)
+{
+    memset(out, 0, sizeof *out);
+    json_object *v = get(o, key);
+    if (!v || json_object_is_type(v, json_type_null))
+        return true;
+    if (!json_object_is_type(v, json_type_array))
+        return fail(L, "\"%s\" must be an array of strings", key);
+    size_t n = json_object_array_length(v);
+    out->v = calloc(n ? n : 1, sizeof *out->v);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(v, i);
+        if (!json_object_is_type(e, json_type_string))
+            return fail(L, "\"%s\"[%zu] must be a string", key, i);
+        out->v[out->n++] = strdup(json_object_get_string(e));
+    }
+    return true;
+}
+
+static bool get_paths(loader *L, json_object *o, const char *key, bw_field_paths *out)
+{
+    bw_str_list names;
+    if (!get_str_list(L, o, key, &names))
+        return false;
+    out->v = calloc(names.n ? names.n : 1, sizeof *out->v);
+    out->n = 0;
+    bool ok = true;
+    for (uint32_t i = 0; i < names.n && ok; i++) {
+        char e[200];
+        if (bw_field_path_compile(names.v[i], &out->v[out->n], e, sizeof e))
+            out->n++;
+        else
+            ok = fail(L, "\"%s\": %s", key, e);
+    }
+    str_list_free(&names);
+    return ok;
+}
+
+static bool check_keys(loader *L, json_object *o, const char *what, const char *const allowed[])
+{
+    json_object_object_foreach(o, k, v) {
+        (void)v;
+        bool known = false;
+        for (int i = 0; allowed[i] && !known; i++)
+            known = strcmp(k, allowed[i]) == 0;
+        if (!known)
+            return fail(L, "%s: unknown key \"%s\"", what, k);
+    }
+    return true;
+}
+
+static bool get_date(loader *L, json_object *o, const char *key, bw_time *out)
+{
+    const char *s;
+    if (!get_string(L, o, key, true, &s))
+        return false;
+    if (!bw_time_parse(s, strlen(s), out))
+        return fail(L, "\"%s\": \"%s\" is not a date (YYYY-MM-DD)", key, s);
+    return true;
+}
+
+/* ---- versions --------------------------------------------------------------- */
+
+static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
+{
+    static const char *const keys[] = {"name", "origins", "modes", "duty_threshold",
+                                       "tax_threshold", NULL};
+    const char *name;
+    bw_str_list modes;
+    if (!check_keys(L, o, "de_minimis rule", keys) || !get_string(L, o, "name", true, &name))
+        return false;
+    r->name = strdup(name);
+    if (!get_str_list(L, o, "origins", &r->origins) || !get_str_list(L, o, "modes", &modes) ||
+        !get_amount(L, o, "duty_threshold", &r->duty_threshold) ||
+        !get_amount(L, o, "tax_threshold", &r->tax_threshold))
+        return false;
+    bool ok = true;
+    for (uint32_t i = 0; i < modes.n && ok; i++) {
+        uint8_t m = bw_enum_lookup(bw_transport_mode_names, (bw_str){modes.v[i], (uint32_t)strlen(modes.v[i])});
+        if (m == BW_ENUM_INVALID)
+            ok = fail(L, "rule \"%s\": unknown transport mode \"%s\"", name, modes.v[i]);
+        else
+            r->modes |= 1u << m;
+    }
+    str_list_free(&modes);
+    return ok;
+}
+
+static bool load_schemes(loader *L, json_object *o, bw_jur_version *v)
+{
+    json_object *arr = get(o, "vendor_schemes");
+    if (!arr)
+        return true;
+    if (!json_object_is_type(arr, json_type_array))
+        return fail(L, "\"vendor_schemes\" must be an array");
+    size_t n = json_object_array_length(arr);
+    v->schemes = calloc(n ? n : 1, sizeof *v->schemes);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        const char *name, *pattern;
+        if (!get_string(L, e, "name", true, &name) || !get_string(L, e, "pattern", true, &pattern))
+            return false;
+        bw_scheme *s = &v->schemes[v->n_schemes];
+        if (regcomp(&s->re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+            return fail(L, "scheme \"%s\": bad pattern \"%s\"", name, pattern);
+        s->name = strdup(name);
+        s->pattern = strdup(pattern);
+        v->n_schemes++;
+    }
+    return true;
+}
+
+static bool load_version(loader *L, json_object *o, bw_jur_version *v)
+{
+    static const char *const keys[] = {
+        "effective_from", "valuation", "value_basis", "tax_applies", "de_minimis",
+        "duty_excluded_hs", "flat_duty_per_subheading", "full_declaration_threshold",
+        "vendor_threshold", "vendor_schemes", "gift_threshold", "documents_hs", "required",
+        "required_by_category", "reconcile", "note", NULL};
+    const char *valuation, *basis;
+    memset(v, 0, sizeof *v);
+    if (!check_keys(L, o, "version", keys) || !get_date(L, o, "effective_from", &v->effective_from) ||
+        !get_string(L, o, "valuation", true, &valuation) ||
+        !get_string(L, o, "value_basis", true, &basis))
+        return false;
+    if (strcmp(valuation, "CIF") && strcmp(valuation, "FOB"))
+        return fail(L, "\"valuation\" must be CIF or FOB");
+    v->valuation = strcmp(valuation, "CIF") == 0 ? VALUATION_CIF : VALUATION_FOB;
+    if (strcmp(basis, "intrinsic") && strcmp(basis, "customs_value"))
+        return fail(L, "\"value_basis\" must be intrinsic or customs_value");
+    v->basis = strcmp(basis, "intrinsic") == 0 ? BASIS_INTRINSIC : BASIS_CUSTOMS_VALUE;
+    json_object *ta = get(o, "tax_applies");
+    v->tax_applies = !ta || json_object_get_boolean(ta);
+
+    json_object *dm = get(o, "de_minimis");
+    if (!dm || !json_object_is_type(dm, json_type_array) || json_object_array_length(dm) == 0)
+        return fail(L, "\"de_minimis\" must be a non-empty array of rules");
+    v->n_rules = (uint32_t)json_object_array_length(dm);
+    v->rules = calloc(v->n_rules, sizeof *v->rules);
+    for (uint32_t i = 0; i < v->n_rules; i++)
+        if (!load_rule(L, json_object_array_get_idx(dm, i), &v->rules[i]))
+            return false;
+
+    int64_t flat;
+    if (!get_str_list(L, o, "duty_excluded_hs", &v->duty_excluded_hs) ||
+        !get_amount(L, o, "flat_duty_per_subheading", &flat) ||
+        !get_amount(L, o, "full_declaration_threshold", &v->full_declaration_threshold) ||
+        !get_amount(L, o, "vendor_threshold", &v->vendor_threshold) || !load_schemes(L, o, v) ||
+        !get_amount(L, o, "gift_threshold", &v->gift_threshold) ||
+        !get_str_list(L, o, "documents_hs", &v->documents_hs) ||
+        !get_paths(L, o, "required", &v->required))
+        return false;
+    v->flat_duty = flat < 0 ? 0 : flat;
+
+    json_object *rbc = get(o, "required_by_category");
+    if (rbc) {
+        json_object_object_foreach(rbc, k, val) {
+            (void)val;
+            if (strlen(k) != 1 || k[0] < '1' || k[0] > '4')
+                return fail(L, "\"required_by_category\": key \"%s\" is not a category 1-4", k);
+            if (!get_paths(L, rbc, k, &v->required_by_category[k[0] - '0']))
+                return false;
+        }
+    }
+    json_object *rc = get(o, "reconcile");
+    v->reconcile_tolerance_bp = 100;
+    if (rc) {
+        json_object *tol = get(rc, "tolerance_bp"), *sev = get(rc, "severity");
+        if (tol)
+            v->reconcile_tolerance_bp = (uint32_t)json_object_get_int(tol);
+        v->reconcile_is_error = sev && strcmp(json_object_get_string(sev), "error") == 0;
+    }
+    return true;
+}
+
+static void version_free(bw_jur_version *v)
+{
+    for (uint32_t i = 0; i < v->n_rules; i++) {
+        free(v->rules[i].name);
+        str_list_free(&v->rules[i].origins);
+    }
+    free(v->rules);
+    for (uint32_t i = 0; i < v->n_schemes; i++) {
+        regfree(&v->schemes[i].re);
+        free(v->schemes[i].name);
+        free(v->schemes[i].pattern);
+    }
+    free(v->schemes);
+    str_list_free(&v->duty_excluded_hs);
+    str_list_free(&v->documents_hs);
+    paths_free(&v->required);
+    for (int c = 0; c < 5; c++)
+        paths_free(&v->required_by_category[c]);
+}
+
+static int by_date(const void *a, const void *b)
+{
+    const bw_jur_version *x = a, *y = b;
+    return (x->effective_from > y->effective_from) - (x->effective_from < y->effective_from);
+}
+
+static bool load_one(loader *L, json_object *root, bw_jurisdiction *j)
+{
+    static const char *const keys[] = {"id", "name", "currency", "destinations", "versions",
+                                       "sources", NULL};
+    const char *id, *name, *cur;
+    L->j = j;
+    if (!json_object_is_type(root, json_type_object))
+        return fail(L, "the file must hold one JSON object");
+    if (!check_keys(L, root, "jurisdiction", keys) || !get_string(L, root, "id", true, &id) ||
+        !get_string(L, root, "name", true, &name) || !get_string(L, root, "currency", true, &cur))
+        return false;
+    j->id = strdup(id);
+    j->name = strdup(name);
+    j->currency_exponent = bw_currency_exponent((bw_str){cur, (uint32_t)strlen(cur)});
+    if (strlen(cur) != 3 || j->currency_exponent < 0)
+        return fail(L, "\"currency\": \"%s\" is not an ISO 4217 code", cur);
+    memcpy(j->currency, cur, 4);
+    if (!get_str_list(L, root, "destinations", &j->destinations))
+        return false;
+    for (uint32_t i = 0; i < j->destinations.n; i++)
+        if (!bw_country_known((bw_str){j->destinations.v[i], (uint32_t)strlen(j->destinations.v[i])}))
+            return fail(L, "\"destinations\": \"%s\" is not an ISO 3166-1 code", j->destinations.v[i]);
+    json_object *vs = get(root, "versions");
+    if (!vs || !json_object_is_type(vs, json_type_array) || json_object_array_length(vs) == 0)
+        return fail(L, "\"versions\" must be a non-empty array");
+    j->n_versions = (uint32_t)json_object_array_length(vs);
+    j->versions = calloc(j->n_versions, sizeof *j->versions);
+    for (uint32_t i = 0; i < j->n_versions; i++)
+        if (!load_version(L, json_object_array_get_idx(vs, i), &j->versions[i]))
+            return false;
+    qsort(j->versions, j->n_versions, sizeof *j->versions, by_date);
+    return true;
+}
+
+static void jurisdiction_free(bw_jurisdiction *j)
+{
+    free(j->id);
+    free(j->name);
+    str_list_free(&j->destinations);
+    for (uint32_t i = 0; i < j->n_versions; i++)
+        version_free(&j->versions[i]);
+    free(j->versions);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_json(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n > 5 && strcmp(e->d_name + n - 5, ".json") == 0;
+}
+
+bool bw_jurisdictions_load(const char *dir, bw_jurisdiction **out, uint32_t *n, char *err, size_t errlen)
+{
+    struct dirent **names;
+    int count = scandir(dir, &names, is_json, by_name);
+    if (count < 0) {
+        snprintf(err, errlen, "%s: cannot read the jurisdictions directory", dir);
+        return false;
+    }
+    bw_jurisdiction *v = calloc((size_t)count + 1, sizeof *v);
+    uint32_t loaded = 0;
+    bool ok = true;
+    for (int i = 0; i < count; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+        if (ok) {
+            loader L = {path, err, errlen, NULL};
+            json_object *root = json_object_from_file(path);
+            if (!root)
+                ok = fail(&L, "not valid JSON: %s", json_util_get_last_err());
+            else
+                ok = load_one(&L, root, &v[loaded]);
+            loaded++;
+            json_object_put(root);
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (!ok) {
+        bw_jurisdictions_free(v, loaded);
+        return false;
+    }
+    *out = v;
+    *n = loaded;
+    return true;
+}
+
+void bw_jurisdictions_free(bw_jurisdiction *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        jurisdiction_free(&v[i]);
+    free(v);
+}

@@ -1,0 +1,323 @@
+/*
+ * store_sqlite.c - the embedded store: one SQLite file in WAL mode.
+ *
+ * Why these settings: WAL lets readers (show, later the API) run while a
+ * batch is written; synchronous=FULL makes every commit durable on return,
+ * which is the promise store.h makes, and costs one fsync per batch, not per
+ * declaration.  Declarations are one row each with the canonical JSON as
+ * the body and the decided facts as columns; every change of state is a
+ * row in the append-only events table.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store.h"
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS declarations("
+    "  id INTEGER PRIMARY KEY,"
+    "  submitter TEXT NOT NULL,"
+    "  declaration_id TEXT NOT NULL,"
+    "  jurisdiction TEXT,"
+    "  type TEXT,"
+    "  status TEXT NOT NULL,"
+    "  category INTEGER,"
+    "  value_minor INTEGER,"
+    "  currency TEXT,"
+    "  received_at INTEGER NOT NULL,"
+    "  content_hash BLOB NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  errors TEXT NOT NULL,"
+    "  warnings TEXT NOT NULL,"
+    "  UNIQUE(submitter, declaration_id));"
+    "CREATE TABLE IF NOT EXISTS events("
+    "  id INTEGER PRIMARY KEY,"
+    "  declaration INTEGER NOT NULL REFERENCES declarations(id),"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  detail TEXT);"
+    "CREATE INDEX IF NOT EXISTS events_by_declaration ON events(declaration);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
+
+enum { ST_INSERT, ST_FIND, ST_EVENT, ST_AMEND, ST_GET, ST_EVENTS, ST_COUNT, ST_BEGIN, ST_COMMIT,
+       ST_ROLLBACK, ST_N };
+
+static const char *const SQL[ST_N] = {
+    [ST_INSERT] = "INSERT INTO declarations(submitter, declaration_id, jurisdiction, type, status,"
+                  " category, value_minor, currency, received_at, content_hash, body, errors, warnings)"
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+                  " ON CONFLICT(submitter, declaration_id) DO NOTHING",
+    [ST_FIND] = "SELECT id, content_hash, status, category, received_at, errors, warnings"
+                " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
+    [ST_EVENT] = "INSERT INTO events(declaration, at, actor, kind, status, detail)"
+                 " VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_AMEND] = "UPDATE declarations SET jurisdiction=?3, type=?4, status=?5, category=?6,"
+                 " value_minor=?7, currency=?8, received_at=?9, content_hash=?10, body=?11,"
+                 " errors=?12, warnings=?13 WHERE submitter = ?1 AND declaration_id = ?2",
+    [ST_GET] = "SELECT id, submitter, declaration_id, jurisdiction, type, status, category,"
+               " value_minor, currency, received_at, body, errors, warnings"
+               " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
+    [ST_EVENTS] = "SELECT at, actor, kind, status, detail FROM events WHERE declaration = ?1 ORDER BY id",
+    [ST_COUNT] = "SELECT count(*) FROM declarations WHERE status = ?1",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+};
+
+struct bw_store {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_N];
+    char error[512];
+};
+
+static bool set_error(bw_store *s, const char *what)
+{
+    snprintf(s->error, sizeof s->error, "%s: %s", what, sqlite3_errmsg(s->db));
+    return false;
+}
+
+const char *bw_store_error(const bw_store *s) { return s->error; }
+
+bw_store *bw_store_open(const char *path, char *err, size_t errlen)
+{
+    bw_store *s = calloc(1, sizeof *s);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open the database: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        bw_store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    char *msg = NULL;
+    if (sqlite3_exec(s->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                     NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(s->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot set up the database: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        bw_store_close(s);
+        return NULL;
+    }
+    for (int i = 0; i < ST_N; i++) {
+        if (sqlite3_prepare_v3(s->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+            bw_store_close(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+void bw_store_close(bw_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static bool step_done(bw_store *s, int which, const char *what)
+{
+    sqlite3_stmt *st = s->st[which];
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? true : set_error(s, what);
+}
+
+bool bw_store_begin(bw_store *s) { return step_done(s, ST_BEGIN, "begin"); }
+bool bw_store_commit(bw_store *s)
+{
+    sqlite3_reset(s->st[ST_FIND]); /* a pending duplicate lookup must not hold the read */
+    return step_done(s, ST_COMMIT, "commit");
+}
+void bw_store_rollback(bw_store *s) { step_done(s, ST_ROLLBACK, "rollback"); }
+
+static void bind_str(sqlite3_stmt *st, int i, bw_str v)
+{
+    if (v.p)
+        sqlite3_bind_text(st, i, v.p, (int)v.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_cstr(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Binds the 13 parameters shared by insert and amend. */
+static void bind_row(sqlite3_stmt *st, const bw_decl_row *r)
+{
+    bind_str(st, 1, r->submitter);
+    bind_str(st, 2, r->declaration_id);
+    bind_str(st, 3, r->jurisdiction);
+    bind_str(st, 4, r->type);
+    bind_cstr(st, 5, r->status);
+    if (r->category)
+        sqlite3_bind_int(st, 6, r->category);
+    else
+        sqlite3_bind_null(st, 6);
+    if (r->value_minor >= 0)
+        sqlite3_bind_int64(st, 7, r->value_minor);
+    else
+        sqlite3_bind_null(st, 7);
+    bind_cstr(st, 8, r->value_minor >= 0 ? r->currency : NULL);
+    sqlite3_bind_int64(st, 9, r->received_at);
+    sqlite3_bind_blob(st, 10, r->content_hash, 16, SQLITE_STATIC);
+    bind_str(st, 11, r->body);
+    bind_str(st, 12, r->errors.p ? r->errors : BW_STR_LIT("[]"));
+    bind_str(st, 13, r->warnings.p ? r->warnings : BW_STR_LIT("[]"));
+}
+
+static bool add_event(bw_store *s, int64_t decl, const bw_decl_row *r, const char *kind,
+                      const char *detail)
+{
+    sqlite3_stmt *st = s->st[ST_EVENT];
+    sqlite3_bind_int64(st, 1, decl);
+    sqlite3_bind_int64(st, 2, r->received_at);
+    bind_cstr(st, 3, r->actor ? r->actor : "submitter");
+    bind_cstr(st, 4, kind);
+    bind_cstr(st, 5, r->status);
+    bind_cstr(st, 6, detail);
+    return step_done(s, ST_EVENT, "recording the event");
+}
+
+bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
+{
+    sqlite3_reset(s->st[ST_FIND]); /* ends the previous call's prior */
+    sqlite3_stmt *ins = s->st[ST_INSERT];
+    bind_row(ins, r);
+    if (!step_done(s, ST_INSERT, "storing the declaration"))
+        return BW_PUT_FAILED;
+    if (sqlite3_changes(s->db) == 1)
+        return add_event(s, sqlite3_last_insert_rowid(s->db), r, "received", NULL) ? BW_PUT_STORED
+                                                                                  : BW_PUT_FAILED;
+    /* already there: same content is a duplicate, else a conflict */
+    sqlite3_stmt *find = s->st[ST_FIND];
+    bind_str(find, 1, r->submitter);
+    bind_str(find, 2, r->declaration_id);
+    if (sqlite3_step(find) != SQLITE_ROW) {
+        set_error(s, "reading the stored declaration");
+        sqlite3_reset(find);
+        return BW_PUT_FAILED;
+    }
+    int64_t id = sqlite3_column_int64(find, 0);
+    const void *hash = sqlite3_column_blob(find, 1);
+    bool same = sqlite3_column_bytes(find, 1) == 16 && memcmp(hash, r->content_hash, 16) == 0;
+    prior->status = (const char *)sqlite3_column_text(find, 2);
+    prior->category = (uint8_t)sqlite3_column_int(find, 3);
+    prior->received_at = sqlite3_column_int64(find, 4);
+    prior->errors = (const char *)sqlite3_column_text(find, 5);
+    prior->warnings = (const char *)sqlite3_column_text(find, 6);
+    bool was_rejected = prior->status && strcmp(prior->status, "rejected") == 0;
+    /* prior's strings live in the statement until the next put or commit
+     * resets it; an amendment overwrites the row, so it resets first */
+    if (same)
+        return BW_PUT_DUPLICATE;
+    if (!was_rejected)
+        return BW_PUT_CONFLICT;
+    sqlite3_reset(find);
+    sqlite3_stmt *amend = s->st[ST_AMEND];
+    bind_row(amend, r);
+    if (!step_done(s, ST_AMEND, "amending the rejected declaration"))
+        return BW_PUT_FAILED;
+    return add_event(s, id, r, "resubmitted", "replaces a rejected version") ? BW_PUT_AMENDED
+                                                                               : BW_PUT_FAILED;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id, bw_stored *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_reset(s->st[ST_FIND]);
+    sqlite3_stmt *st = s->st[ST_GET];
+    bind_cstr(st, 1, submitter);
+    bind_cstr(st, 2, declaration_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : (set_error(s, "reading the declaration"), -1);
+    }
+    int64_t id = sqlite3_column_int64(st, 0);
+    out->submitter = dup_col(st, 1);
+    out->declaration_id = dup_col(st, 2);
+    out->jurisdiction = dup_col(st, 3);
+    out->type = dup_col(st, 4);
+    out->status = dup_col(st, 5);
+    out->category = (uint8_t)sqlite3_column_int(st, 6);
+    out->value_minor = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
+    out->currency = dup_col(st, 8);
+    out->received_at = sqlite3_column_int64(st, 9);
+    out->body = dup_col(st, 10);
+    out->errors = dup_col(st, 11);
+    out->warnings = dup_col(st, 12);
+    sqlite3_reset(st);
+
+    sqlite3_stmt *ev = s->st[ST_EVENTS];
+    sqlite3_bind_int64(ev, 1, id);
+    uint32_t cap = 0;
+    while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
+        if (out->n_events == cap) {
+            cap = cap ? cap * 2 : 4;
+            out->events = realloc(out->events, cap * sizeof *out->events);
+        }
+        bw_event *e = &out->events[out->n_events++];
+        e->at = sqlite3_column_int64(ev, 0);
+        e->actor = dup_col(ev, 1);
+        e->kind = dup_col(ev, 2);
+        e->status = dup_col(ev, 3);
+        e->detail = dup_col(ev, 4);
+    }
+    sqlite3_reset(ev);
+    if (rc != SQLITE_DONE) {
+        set_error(s, "reading the history");
+        return -1;
+    }
+    return 1;
+}
+
+void bw_stored_free(bw_stored *d)
+{
+    free(d->submitter);
+    free(d->declaration_id);
+    free(d->jurisdiction);
+    free(d->type);
+    free(d->status);
+    free(d->currency);
+    free(d->body);
+    free(d->errors);
+    free(d->warnings);
+    for (uint32_t i = 0; i < d->n_events; i++) {
+        free((char *)d->events[i].actor);
+        free((char *)d->events[i].kind);
+        free((char *)d->events[i].status);
+        free((char *)d->events[i].detail);
+    }
+    free(d->events);
+    memset(d, 0, sizeof *d);
+}
+
+bool bw_store_count(bw_store *s, const char *status, int64_t *out)
+{
+    sqlite3_stmt *st = s->st[ST_COUNT];
+    bind_cstr(st, 1, status);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || set_error(s, "counting");
+}
