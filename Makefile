@@ -7,7 +7,7 @@
 #   make fuzz     build the libFuzzer targets (clang)
 
 CC      ?= cc
-PKGS    := sqlite3 json-c icu-uc libsodium
+PKGS    := sqlite3 json-c icu-uc libzstd libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -37,7 +37,7 @@ ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 ASAN_CLI_OBJ := $(CLI_SRC:%.c=$(ASAN_DIR)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN_DIR)/tests/%)
 
-.PHONY: all deps run test unit bench fuzz clean
+.PHONY: all deps run test bench fuzz fuzz-all clean
 all: breakwater
 
 deps:
@@ -65,7 +65,7 @@ REFDATA ?= $(firstword $(wildcard $(BREAKWATER_REFDATA) ../shared/data))
 export BREAKWATER_REFDATA := $(abspath $(REFDATA))
 
 test: deps
-	@$(MAKE) --no-print-directory $(ASAN_DIR)/breakwater $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(ASAN_DIR)/breakwater $(UNIT_BIN) fuzz-all
 	@bash tests/run.sh $(ASAN_DIR)
 
 DEMO_DB ?= breakwater.db
@@ -74,13 +74,17 @@ run: deps
 	@bash scripts/run.sh $(DEMO_DB)
 
 bench: deps
-	@$(MAKE) --no-print-directory breakwater
+	@$(MAKE) --no-print-directory breakwater build/release/bench
 	@bash bench/run.sh
 
-fuzz:
-	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+include tests/fuzz/fuzz.mk
+fuzz: fuzz-all
 
 clean:
 	rm -rf build breakwater
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The benchmark driver links the release library.
+build/release/bench: bench/bench.c $(REL_LIB_OBJ)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_LIB_OBJ) $(LIBS)

@@ -8,7 +8,8 @@ PKGS=(
   libsqlite3-dev sqlite3
   libjson-c-dev
   libicu-dev
-  libsodium-dev
+  libxxhash-dev
+  libzstd-dev
   libcmocka-dev
 )
 

@@ -2,18 +2,23 @@
  * cmd_ingest.c - `breakwater ingest [--db PATH] FILE|-`: validate, decide
  * and store a stream of declarations.
  *
- * Records are committed in batches (a transaction every BATCH records or
- * BATCH_SECONDS, whichever comes first), and a batch's results are written
- * only after its commit: a result line is a promise that the outcome is on
- * disk.  If a commit fails the batch is rolled back, its results are not
- * written, and the command stops with exit 2.
+ * Two threads, because one core cannot both decode and write at the rate
+ * the store can take: the reading thread decodes, validates, decides and
+ * encodes a batch while the writing thread stores the previous one (the
+ * batches alternate between two buffers).  A batch is one transaction of
+ * up to BATCH records or BATCH_SECONDS of input, and its result lines are
+ * written only after its commit: a result line is a promise that the
+ * outcome is on disk.  If a commit fails the batch is rolled back, its
+ * results are not written, and the command stops with exit 2.
  */
 #include <getopt.h>
-#include <sodium.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "../model/json_encode.h"
 #include "cli.h"
@@ -41,16 +46,40 @@ static const char HELP[] =
     "A summary goes to standard error; a progress bar too when it is a terminal.\n"
     "exit status: 0 all accepted, 1 some rejected or in conflict, 2 usage or I/O error\n";
 
+/* One record as handed from the reading thread to the writing thread.
+ * Everything it points to lives in its batch's arena. */
+typedef struct entry {
+    bool storable;        /* false: report only (no submitter or id to key it) */
+    bw_status status;
+    bw_decl_row row;
+    uint64_t index, line;
+    const char *result;   /* the open result line (see cli_result_json) */
+    uint32_t result_len;
+} entry;
+
+typedef struct batch {
+    entry *v;
+    uint32_t n, cap;
+    bw_arena arena;
+    bw_buf out;           /* result lines, written after commit */
+} batch;
+
+typedef struct counts {
+    uint64_t n, accepted, rejected, duplicates, conflicts, amended, not_storable;
+} counts;
+
+/* The hand-over between the two threads: the reader fills one batch while
+ * the writer stores the other. */
 typedef struct ingest {
     bw_store *store;
-    bw_pipeline pipe;
     FILE *results;
-    bw_buf pending;       /* results of the open batch */
-    bw_buf body;          /* canonical JSON of the current record */
-    bw_buf errors, warnings;
-    uint64_t n, accepted, rejected, duplicates, conflicts, amended, undecodable;
-    uint32_t in_batch;
-    double batch_started;
+    counts c;
+    bool failed;          /* the writer hit a store error: stop reading */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch *full;          /* waiting for the writer, or NULL */
+    bool done;            /* no more batches */
+    bool writer_idle;
 } ingest;
 
 static double now_s(void)
@@ -60,143 +89,314 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool commit(ingest *g)
+/* ---- the writing thread --------------------------------------------------- */
+
+static void put_duplicate_line(bw_buf *b, const entry *e, const bw_prior *prior)
 {
-    if (g->in_batch == 0)
-        return true;
+    bw_buf_printf(b, "{\"record\":%llu,\"line\":%llu,\"submitter\":", (unsigned long long)e->index,
+                  (unsigned long long)e->line);
+    bw_buf_put_json_str(b, e->row.submitter.p, e->row.submitter.n);
+    bw_buf_puts(b, ",\"declaration_id\":");
+    bw_buf_put_json_str(b, e->row.declaration_id.p, e->row.declaration_id.n);
+    bw_buf_printf(b, ",\"status\":\"%s\",\"category\":", prior->status);
+    if (prior->category)
+        bw_buf_printf(b, "%u", prior->category);
+    else
+        bw_buf_puts(b, "null");
+    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s", prior->errors, prior->warnings);
+    cli_result_close(b, "duplicate");
+}
+
+static void put_conflict_line(bw_buf *b, const entry *e, const bw_prior *prior)
+{
+    char at[21];
+    bw_time_format(prior->received_at, at);
+    bw_buf_printf(b, "{\"record\":%llu,\"line\":%llu,\"submitter\":", (unsigned long long)e->index,
+                  (unsigned long long)e->line);
+    bw_buf_put_json_str(b, e->row.submitter.p, e->row.submitter.n);
+    bw_buf_puts(b, ",\"declaration_id\":");
+    bw_buf_put_json_str(b, e->row.declaration_id.p, e->row.declaration_id.n);
+    bw_buf_printf(b, ",\"status\":\"rejected\",\"category\":null,\"errors\":[{\"path\":\"declaration_id\","
+                     "\"code\":\"declaration.conflict\",\"message\":\"already submitted with other content"
+                     " (received %s, status %s); the original stands\"}],\"warnings\":[]",
+                  at, prior->status);
+    cli_result_close(b, "conflict");
+}
+
+static void put_result_line(bw_buf *out, const entry *e, bw_put_result put, const bw_prior *prior)
+{
+    static const char *const outcome[] = {"stored", "amended", "duplicate", "conflict"};
+    if (put == BW_PUT_DUPLICATE) {
+        put_duplicate_line(out, e, prior);
+    } else if (put == BW_PUT_CONFLICT) {
+        put_conflict_line(out, e, prior);
+    } else {
+        bw_buf_put(out, e->result, e->result_len);
+        cli_result_close(out, e->storable ? outcome[put] : "not_stored");
+    }
+}
+
+/* Stores one entry, counts it and appends its result line when results
+ * are wanted; false on a store error. */
+static bool store_entry(ingest *g, batch *b, const entry *e, counts *c)
+{
+    bw_prior prior;
+    bw_put_result put = BW_PUT_STORED;
+    c->n++;
+    if (e->storable) {
+        put = bw_store_put(g->store, &e->row, &prior);
+        if (put == BW_PUT_FAILED) {
+            fprintf(stderr, "breakwater ingest: record %llu: %s\n", (unsigned long long)e->index,
+                    bw_store_error(g->store));
+            return false;
+        }
+    } else {
+        c->not_storable++;
+    }
+    c->duplicates += put == BW_PUT_DUPLICATE;
+    c->conflicts += put == BW_PUT_CONFLICT;
+    c->amended += put == BW_PUT_AMENDED;
+    if (put == BW_PUT_STORED || put == BW_PUT_AMENDED) {
+        c->accepted += e->status == BW_STATUS_ACCEPTED;
+        c->rejected += e->status != BW_STATUS_ACCEPTED;
+    }
+    if (g->results)
+        put_result_line(&b->out, e, put, &prior);
+    return true;
+}
+
+/* One transaction for the whole batch; counts and results only count once
+ * it is committed. */
+static bool store_batch(ingest *g, batch *b)
+{
+    counts c = {0};
+    b->out.n = 0;
+    if (!bw_store_begin(g->store)) {
+        fprintf(stderr, "breakwater ingest: %s\n", bw_store_error(g->store));
+        return false;
+    }
+    for (uint32_t i = 0; i < b->n; i++) {
+        if (!store_entry(g, b, &b->v[i], &c)) {
+            bw_store_rollback(g->store);
+            return false;
+        }
+    }
     if (!bw_store_commit(g->store)) {
         fprintf(stderr, "breakwater ingest: %s; the last %u records were not stored\n",
-                bw_store_error(g->store), g->in_batch);
+                bw_store_error(g->store), b->n);
         bw_store_rollback(g->store);
         return false;
     }
     if (g->results)
-        fwrite(g->pending.p, 1, g->pending.n, g->results);
-    g->pending.n = 0;
-    g->in_batch = 0;
+        fwrite(b->out.p, 1, b->out.n, g->results);
+    b->out.n = 0;
+    g->c.n += c.n;
+    g->c.accepted += c.accepted;
+    g->c.rejected += c.rejected;
+    g->c.duplicates += c.duplicates;
+    g->c.conflicts += c.conflicts;
+    g->c.amended += c.amended;
+    g->c.not_storable += c.not_storable;
     return true;
 }
 
-static void bump(ingest *g, bw_put_result put, bw_status st)
+static void *writer_main(void *arg)
 {
-    switch (put) {
-    case BW_PUT_DUPLICATE: g->duplicates++; break;
-    case BW_PUT_CONFLICT: g->conflicts++; break;
-    case BW_PUT_AMENDED: g->amended++; /* fall through */
-    default:
-        if (st == BW_STATUS_ACCEPTED)
-            g->accepted++;
-        else
-            g->rejected++;
+    ingest *g = arg;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (!g->full && !g->done)
+            pthread_cond_wait(&g->cv, &g->mu);
+        if (!g->full)
+            break;
+        batch *b = g->full;
+        g->writer_idle = false;
+        pthread_mutex_unlock(&g->mu);
+        bool ok = store_batch(g, b);
+        pthread_mutex_lock(&g->mu);
+        g->full = NULL;
+        g->writer_idle = true;
+        g->failed |= !ok;
+        pthread_cond_broadcast(&g->cv);
+        if (!ok)
+            break;
     }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
 }
 
-/* Stores one record; false on a store error. */
-static bool ingest_one(ingest *g, bw_record *rec)
+/* Hands a filled batch to the writer once it has finished the previous
+ * one; false if the writer failed. */
+static bool hand_over(ingest *g, batch *b)
 {
-    bw_outcome oc;
-    bw_pipeline_run(&g->pipe, rec, &oc);
+    pthread_mutex_lock(&g->mu);
+    while (g->full && !g->failed)
+        pthread_cond_wait(&g->cv, &g->mu);
+    if (!g->failed) {
+        g->full = b;
+        pthread_cond_broadcast(&g->cv);
+    }
+    bool ok = !g->failed;
+    pthread_mutex_unlock(&g->mu);
+    return ok;
+}
+
+/* Waits until the writer holds no batch (so `b` may be refilled). */
+static bool wait_writer(ingest *g)
+{
+    pthread_mutex_lock(&g->mu);
+    while (g->full && !g->failed)
+        pthread_cond_wait(&g->cv, &g->mu);
+    bool ok = !g->failed;
+    pthread_mutex_unlock(&g->mu);
+    return ok;
+}
+
+/* ---- the reading thread --------------------------------------------------- */
+
+static bw_str copy_str(bw_arena *a, bw_str s)
+{
+    return s.p ? (bw_str){bw_arena_strdup(a, s.p, s.n), s.n} : s;
+}
+
+/* Scratch buffers of the reading thread, reused for every record. */
+typedef struct scratch {
+    bw_buf body, errors, warnings, result, packed;
+} scratch;
+
+/* Adds a record to the batch with everything the writer needs, including
+ * its body packed for the store (compression is the costliest part of a
+ * put, so it happens on this thread); false if packing failed. */
+static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcome *oc, scratch *s)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 1024;
+        b->v = realloc(b->v, b->cap * sizeof *b->v);
+    }
+    entry *e = &b->v[b->n++];
+    memset(e, 0, sizeof *e);
     const bw_declaration *d = &rec->decl;
-    g->n++;
-    if (!rec->decodable || !d->submitter.id.p || !d->declaration_id.p) {
-        /* nothing to key it by: it is reported, not stored */
-        g->undecodable++;
-        g->rejected++;
-        if (g->results)
-            cli_result_json(rec, &oc, "not_stored", &g->pending);
+    e->index = rec->index;
+    e->line = rec->line;
+    e->status = oc->status;
+    if (g->results) { /* result lines cost a tenth of the work: only on request */
+        s->result.n = 0;
+        cli_result_json(rec, oc, &s->result);
+        e->result = bw_arena_strdup(&b->arena, s->result.p, s->result.n);
+        e->result_len = (uint32_t)s->result.n;
+    }
+    e->storable = rec->decodable && d->submitter.id.p && d->declaration_id.p;
+    if (!e->storable)
         return true;
-    }
-    if (g->in_batch == 0) {
-        if (!bw_store_begin(g->store)) {
-            fprintf(stderr, "breakwater ingest: %s\n", bw_store_error(g->store));
-            return false;
-        }
-        g->batch_started = now_s();
-    }
-    g->body.n = g->errors.n = g->warnings.n = 0;
-    bw_encode_declaration(d, &g->body);
-    bw_issues_json(&rec->issues, BW_ERROR, &g->errors);
-    bw_issues_json(&rec->issues, BW_WARNING, &g->warnings);
+    s->body.n = s->errors.n = s->warnings.n = 0;
+    bw_encode_declaration(d, &s->body);
+    bw_issues_json(&rec->issues, BW_ERROR, &s->errors);
+    bw_issues_json(&rec->issues, BW_WARNING, &s->warnings);
     char actor[96];
-    snprintf(actor, sizeof actor, "%s:%.*s", d->submitter.role.raw.p ? "submitter" : "unknown",
-             (int)(d->submitter.id.n > 70 ? 70 : d->submitter.id.n), d->submitter.id.p);
-    bw_decl_row row = {
-        .submitter = d->submitter.id,
-        .declaration_id = d->declaration_id,
-        .jurisdiction = d->jurisdiction,
-        .type = d->type.raw,
-        .status = bw_status_names[oc.status],
-        .category = oc.category,
-        .value_minor = oc.consignment_value,
-        .currency = oc.jurisdiction ? oc.jurisdiction->currency : NULL,
-        .received_at = oc.assessed_at,
-        .body = {g->body.p, (uint32_t)g->body.n},
-        .errors = {g->errors.p, (uint32_t)g->errors.n},
-        .warnings = {g->warnings.p, (uint32_t)g->warnings.n},
-        .actor = actor,
-    };
-    crypto_generichash(row.content_hash, sizeof row.content_hash, (const unsigned char *)g->body.p,
-                       g->body.n, NULL, 0);
-    bw_prior prior;
-    bw_put_result put = bw_store_put(g->store, &row, &prior);
-    if (put == BW_PUT_FAILED) {
-        fprintf(stderr, "breakwater ingest: record %llu: %s\n", (unsigned long long)rec->index,
-                bw_store_error(g->store));
+    int an = snprintf(actor, sizeof actor, "submitter:%.*s", (int)(d->submitter.id.n > 70 ? 70 : d->submitter.id.n),
+                      d->submitter.id.p);
+    bw_decl_row *r = &e->row;
+    r->submitter = copy_str(&b->arena, d->submitter.id);
+    r->declaration_id = copy_str(&b->arena, d->declaration_id);
+    r->jurisdiction = copy_str(&b->arena, d->jurisdiction);
+    r->type = copy_str(&b->arena, d->type.raw);
+    r->status = bw_status_names[oc->status];
+    r->category = oc->category;
+    r->value_minor = oc->consignment_value;
+    r->currency = oc->jurisdiction ? oc->jurisdiction->currency : NULL;
+    r->received_at = oc->assessed_at;
+    r->body = (bw_str){bw_arena_strdup(&b->arena, s->body.p, s->body.n), (uint32_t)s->body.n};
+    r->errors = (bw_str){bw_arena_strdup(&b->arena, s->errors.p, s->errors.n), (uint32_t)s->errors.n};
+    r->warnings = (bw_str){bw_arena_strdup(&b->arena, s->warnings.p, s->warnings.n), (uint32_t)s->warnings.n};
+    r->actor = bw_arena_strdup(&b->arena, actor, (size_t)an);
+    XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, s->body.n));
+    if (!bw_store_pack(g->store, r, &s->packed))
         return false;
-    }
-    if (put == BW_PUT_DUPLICATE) /* the first result stands */
-        oc.status = prior.status && !strcmp(prior.status, "rejected") ? BW_STATUS_REJECTED
-                                                                      : BW_STATUS_ACCEPTED;
-    if (put == BW_PUT_CONFLICT) {
-        oc.status = BW_STATUS_REJECTED;
-        bw_issue_add(&rec->issues, BW_ERROR, "declaration.conflict", "declaration_id",
-                     "this id was already submitted with other content (first received at %lld); "
-                     "the original stands",
-                     (long long)prior.received_at);
-    }
-    bump(g, put, oc.status);
-    if (g->results) {
-        static const char *const names[] = {"stored", "amended", "duplicate", "conflict", "failed"};
-        if (put == BW_PUT_DUPLICATE) {
-            /* answer with what was decided the first time */
-            bw_buf_printf(&g->pending, "{\"record\":%llu,\"line\":%llu,\"submitter\":",
-                          (unsigned long long)rec->index, (unsigned long long)rec->line);
-            bw_buf_put_json_str(&g->pending, d->submitter.id.p, d->submitter.id.n);
-            bw_buf_puts(&g->pending, ",\"declaration_id\":");
-            bw_buf_put_json_str(&g->pending, d->declaration_id.p, d->declaration_id.n);
-            bw_buf_printf(&g->pending, ",\"status\":\"%s\",\"outcome\":\"duplicate\",\"category\":",
-                          prior.status);
-            if (prior.category)
-                bw_buf_printf(&g->pending, "%u", prior.category);
-            else
-                bw_buf_puts(&g->pending, "null");
-            bw_buf_printf(&g->pending, ",\"errors\":%s,\"warnings\":%s}\n", prior.errors,
-                          prior.warnings);
-        } else {
-            cli_result_json(rec, &oc, names[put], &g->pending);
-        }
-    }
-    g->in_batch++;
-    if (g->in_batch >= BATCH || now_s() - g->batch_started > BATCH_SECONDS)
-        return commit(g);
+    r->packed.p = bw_arena_strdup(&b->arena, r->packed.p, r->packed.n);
     return true;
 }
 
 /* A one-line progress bar on a terminal: records, rate, and with a file of
  * known size the share read and an ETA. */
-static void progress(const ingest *g, double t0, off_t size, uint64_t offset)
+static void progress(uint64_t n, double t0, off_t size, uint64_t offset)
 {
-    double el = now_s() - t0, rate = el > 0 ? g->n / el : 0;
+    double el = now_s() - t0, rate = el > 0 ? n / el : 0;
     if (size > 0) {
         double f = (double)offset / (double)size;
         int w = (int)(f * 30);
         double eta = f > 0 ? el / f - el : 0;
         fprintf(stderr, "\r[%.*s%*s] %3.0f%% %llu records %.0f/s ETA %.0fs ", w,
-                "##############################", 30 - w, "", f * 100, (unsigned long long)g->n,
-                rate, eta);
+                "##############################", 30 - w, "", f * 100, (unsigned long long)n, rate, eta);
     } else {
-        fprintf(stderr, "\r%llu records %.0f/s ", (unsigned long long)g->n, rate);
+        fprintf(stderr, "\r%llu records %.0f/s ", (unsigned long long)n, rate);
     }
+}
+
+typedef struct run_opts {
+    bw_pipeline pipe;
+    bool bar;
+    off_t size;
+} run_opts;
+
+/* Reads every record, filling batches alternately; 0 ok, -1 read error,
+ * -2 store error. */
+static int read_all(ingest *g, bw_reader *r, const run_opts *o)
+{
+    batch bufs[2] = {0};
+    bw_arena_init(&bufs[0].arena);
+    bw_arena_init(&bufs[1].arena);
+    scratch s = {0};
+    bw_record rec;
+    bw_record_init(&rec);
+    int cur = 0, got, rc = 0;
+    uint64_t n = 0;
+    double t0 = now_s(), shown = t0, started = t0;
+    while ((got = bw_reader_next(r, &rec)) == 1) {
+        bw_outcome oc;
+        bw_pipeline_run(&o->pipe, &rec, &oc);
+        if (!add_entry(g, &bufs[cur], &rec, &oc, &s)) {
+            fprintf(stderr, "breakwater ingest: %s\n", bw_store_error(g->store));
+            rc = -2;
+            break;
+        }
+        n++;
+        if (bufs[cur].n >= BATCH || ((n & 255) == 0 && now_s() - started > BATCH_SECONDS)) {
+            /* hand_over returns once the writer is done with the other
+             * buffer, so it can be refilled */
+            if (!hand_over(g, &bufs[cur])) {
+                rc = -2;
+                break;
+            }
+            cur ^= 1;
+            bufs[cur].n = 0;
+            bw_arena_reset(&bufs[cur].arena);
+            started = now_s();
+        }
+        if (o->bar && (n & 1023) == 0 && now_s() - shown > 0.2) {
+            progress(n, t0, o->size, rec.offset);
+            shown = now_s();
+        }
+    }
+    if (rc == 0 && got < 0)
+        rc = -1;
+    if (rc == 0 && bufs[cur].n > 0 && !hand_over(g, &bufs[cur]))
+        rc = -2;
+    if (!wait_writer(g) && rc == 0)
+        rc = -2;
+    if (o->bar)
+        fputs("\r\033[K", stderr);
+    for (int i = 0; i < 2; i++) {
+        free(bufs[i].v);
+        bw_arena_free(&bufs[i].arena);
+        bw_buf_free(&bufs[i].out);
+    }
+    bw_buf_free(&s.body);
+    bw_buf_free(&s.errors);
+    bw_buf_free(&s.warnings);
+    bw_buf_free(&s.result);
+    bw_buf_free(&s.packed);
+    bw_record_free(&rec);
+    return rc;
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -226,63 +426,56 @@ int cmd_ingest(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage_error("ingest", "name one input FILE, or - for standard input");
-    if (sodium_init() < 0) {
-        fprintf(stderr, "breakwater ingest: libsodium failed to initialise\n");
-        return EXIT_USAGE;
-    }
-    ingest g = {0};
+
+    ingest g = {.writer_idle = true};
+    pthread_mutex_init(&g.mu, NULL);
+    pthread_cond_init(&g.cv, NULL);
     int rc = EXIT_USAGE, fd = -1;
     bw_reader *r = NULL;
+    char err[1024];
     bw_refdata *rd = cli_load_refdata("ingest", &c);
     if (!rd)
         goto out;
-    char err[1024];
-    g.store = bw_store_open(c.db, err, sizeof err);
-    if (!g.store) {
+    if (!(g.store = bw_store_open(c.db, err, sizeof err))) {
         fprintf(stderr, "breakwater ingest: %s\n", err);
         goto out;
     }
-    if (results) {
-        g.results = strcmp(results, "-") ? fopen(results, "w") : stdout;
-        if (!g.results) {
-            fprintf(stderr, "breakwater ingest: %s: cannot write results\n", results);
-            goto out;
-        }
+    if (results && !(g.results = strcmp(results, "-") ? fopen(results, "w") : stdout)) {
+        fprintf(stderr, "breakwater ingest: %s: cannot write results\n", results);
+        goto out;
     }
     if ((fd = cli_open_input("ingest", argv[optind])) < 0)
         goto out;
     struct stat sb;
-    off_t size = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : 0;
-    bool bar = !quiet && isatty(STDERR_FILENO);
-    g.pipe = (bw_pipeline){rd, c.as_of};
+    run_opts ro = {
+        .pipe = {rd, c.as_of},
+        .bar = !quiet && isatty(STDERR_FILENO),
+        .size = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : 0,
+    };
     r = bw_reader_new(fd, NULL);
-    bw_record rec;
-    bw_record_init(&rec);
-    double t0 = now_s(), shown = t0;
-    int got = 0;
-    bool ok = true;
-    while (ok && (got = bw_reader_next(r, &rec)) == 1) {
-        ok = ingest_one(&g, &rec);
-        if (bar && (g.n & 1023) == 0 && now_s() - shown > 0.2) {
-            progress(&g, t0, size, rec.offset);
-            shown = now_s();
-        }
+    pthread_t writer;
+    if (pthread_create(&writer, NULL, writer_main, &g) != 0) {
+        fprintf(stderr, "breakwater ingest: cannot start the writer thread\n");
+        goto out;
     }
-    ok = ok && commit(&g);
-    if (bar)
-        fputs("\r\033[K", stderr);
+    double t0 = now_s();
+    int read_rc = read_all(&g, r, &ro);
+    pthread_mutex_lock(&g.mu);
+    g.done = true;
+    pthread_cond_broadcast(&g.cv);
+    pthread_mutex_unlock(&g.mu);
+    pthread_join(writer, NULL);
     double el = now_s() - t0;
-    if (ok && got < 0)
+    if (read_rc == -1)
         fprintf(stderr, "breakwater ingest: %s\n", bw_reader_error(r));
     fprintf(stderr,
             "ingest: %llu records: %llu accepted, %llu rejected, %llu duplicates, %llu conflicts"
             " (%llu amended, %llu not storable) in %.2f s, %.0f records/s\n",
-            (unsigned long long)g.n, (unsigned long long)g.accepted, (unsigned long long)g.rejected,
-            (unsigned long long)g.duplicates, (unsigned long long)g.conflicts,
-            (unsigned long long)g.amended, (unsigned long long)g.undecodable, el,
-            el > 0 ? g.n / el : 0);
-    bw_record_free(&rec);
-    rc = !ok || got < 0 ? EXIT_USAGE : g.rejected || g.conflicts ? EXIT_REJECTED : EXIT_OK;
+            (unsigned long long)g.c.n, (unsigned long long)g.c.accepted,
+            (unsigned long long)g.c.rejected, (unsigned long long)g.c.duplicates,
+            (unsigned long long)g.c.conflicts, (unsigned long long)g.c.amended,
+            (unsigned long long)g.c.not_storable, el, el > 0 ? g.c.n / el : 0);
+    rc = read_rc ? EXIT_USAGE : g.c.rejected || g.c.conflicts ? EXIT_REJECTED : EXIT_OK;
 out:
     if (g.results && g.results != stdout)
         fclose(g.results);
@@ -293,9 +486,7 @@ out:
         close(fd);
     bw_store_close(g.store);
     bw_refdata_free(rd);
-    bw_buf_free(&g.pending);
-    bw_buf_free(&g.body);
-    bw_buf_free(&g.errors);
-    bw_buf_free(&g.warnings);
+    pthread_mutex_destroy(&g.mu);
+    pthread_cond_destroy(&g.cv);
     return rc;
 }

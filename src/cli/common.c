@@ -50,7 +50,7 @@ static void put_key_str(bw_buf *b, const char *key, bw_str v)
         bw_buf_puts(b, "null");
 }
 
-void cli_result_json(const bw_record *rec, const bw_outcome *o, const char *outcome, bw_buf *b)
+void cli_result_json(const bw_record *rec, const bw_outcome *o, bw_buf *b)
 {
     const bw_declaration *d = &rec->decl;
     bw_buf_printf(b, "{\"record\":%llu,\"line\":%llu", (unsigned long long)rec->index,
@@ -59,8 +59,6 @@ void cli_result_json(const bw_record *rec, const bw_outcome *o, const char *outc
     put_key_str(b, "declaration_id", d->declaration_id);
     put_key_str(b, "jurisdiction", d->jurisdiction);
     bw_buf_printf(b, ",\"status\":\"%s\"", bw_status_names[o->status]);
-    if (outcome)
-        bw_buf_printf(b, ",\"outcome\":\"%s\"", outcome);
     if (o->category)
         bw_buf_printf(b, ",\"category\":%u", o->category);
     else
@@ -76,5 +74,11 @@ void cli_result_json(const bw_record *rec, const bw_outcome *o, const char *outc
     bw_issues_json(&rec->issues, BW_ERROR, b);
     bw_buf_puts(b, ",\"warnings\":");
     bw_issues_json(&rec->issues, BW_WARNING, b);
+}
+
+void cli_result_close(bw_buf *b, const char *outcome)
+{
+    if (outcome)
+        bw_buf_printf(b, ",\"outcome\":\"%s\"", outcome);
     bw_buf_puts(b, "}\n");
 }

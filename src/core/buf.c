@@ -7,10 +7,8 @@
 
 #include "core.h"
 
-void bw_buf_reserve(bw_buf *b, size_t extra)
+void bw_buf_grow(bw_buf *b, size_t extra)
 {
-    if (b->cap - b->n > extra)
-        return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->n <= extra)
         cap *= 2;
@@ -23,21 +21,7 @@ void bw_buf_reserve(bw_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void bw_buf_put(bw_buf *b, const void *p, size_t n)
-{
-    bw_buf_reserve(b, n);
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
 void bw_buf_puts(bw_buf *b, const char *s) { bw_buf_put(b, s, strlen(s)); }
-
-void bw_buf_putc(bw_buf *b, char c)
-{
-    bw_buf_reserve(b, 1);
-    b->p[b->n++] = c;
-}
 
 void bw_buf_printf(bw_buf *b, const char *fmt, ...)
 {

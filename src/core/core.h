@@ -60,10 +60,26 @@ typedef struct bw_buf {
     size_t n, cap;
 } bw_buf;
 
-void bw_buf_reserve(bw_buf *b, size_t extra);
-void bw_buf_put(bw_buf *b, const void *p, size_t n);
+/* Makes room for `extra` more bytes (and a NUL). */
+void bw_buf_grow(bw_buf *b, size_t extra);
+static inline void bw_buf_reserve(bw_buf *b, size_t extra)
+{
+    if (b->cap - b->n <= extra) /* inline: encoders call this per token */
+        bw_buf_grow(b, extra);
+}
+static inline void bw_buf_put(bw_buf *b, const void *p, size_t n)
+{
+    bw_buf_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+static inline void bw_buf_putc(bw_buf *b, char c)
+{
+    bw_buf_reserve(b, 1);
+    b->p[b->n++] = c;
+}
 void bw_buf_puts(bw_buf *b, const char *s);
-void bw_buf_putc(bw_buf *b, char c);
 void bw_buf_printf(bw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bw_buf_put_i64(bw_buf *b, int64_t v);
 /* Appends s as a JSON string literal (quotes included, escapes as needed). */

@@ -1254,7 +1254,9 @@ static void plan_items(const gen *g, rng *r, plan *p)
 
 static void plan_platform(rng *r, plan *p)
 {
-    if (p->flow == FLOW_PLATFORM)
+    /* CN cross-border e-commerce retail imports go through a registered
+     * platform by definition (three-document comparison) */
+    if (p->flow == FLOW_PLATFORM || p->j == J_CN)
         p->platform = &PLATFORMS[PICK(r, MARKETPLACE_W)];
     else if (p->txn == TXN_C2C)
         p->platform = !p->gift && chance(r, 600) ? &PLATFORMS[MKT_21] : NULL;
@@ -1440,8 +1442,9 @@ static void plan_declaration(const gen *g, uint64_t seq, plan *p)
     p->flow = PICK(&r, FLOW_W);
     p->txn = pick(&r, TXN_W[p->flow], 3);
     /* presents between private persons travel by post or express, not
-     * through a marketplace's own declarations */
-    p->gift = p->txn == TXN_C2C && p->flow != FLOW_PLATFORM && chance(&r, 350);
+     * through a marketplace's own declarations; China's cross-border
+     * retail channel has no gifts: every parcel is a platform sale */
+    p->gift = p->txn == TXN_C2C && p->flow != FLOW_PLATFORM && p->j != J_CN && chance(&r, 350);
     pick_parties(g, &r, p);
     bool usd = p->j != J_US && chance(&r, 100);
     p->currency = usd ? "USD" : JURIS[p->j].currency;

@@ -149,6 +149,8 @@ static bool eof(bw_decoder *d)
 
 static inline bool skip_ws(bw_decoder *d)
 {
+    if (d->p < d->end && (unsigned char)*d->p > ' ')
+        return true; /* the usual case in compact JSON */
     while (d->p < d->end) {
         char c = *d->p;
         if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
@@ -254,6 +256,31 @@ static bool unescape(bw_decoder *d, const char *s, const char *e, bw_str *out, b
     return true;
 }
 
+/* Skips plain string bytes (not '"', '\\', control or non-ASCII), eight at
+ * a time: strings are most of a declaration's bytes.  In each word a byte is
+ * flagged when it is a quote, a backslash, below 0x20 or above 0x7f; the
+ * lowest flagged byte is exact (borrows only run upwards from a true hit). */
+static inline const char *scan_plain(const char *q, const char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+        uint64_t hit = ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+                       ((w - ones * 0x20) & ~w) | w;
+        hit &= highs;
+        if (hit)
+            return q + (__builtin_ctzll(hit) >> 3);
+        q += 8;
+    }
+#endif
+    while (q < end && str_class[(unsigned char)*q] == 0)
+        q++;
+    return q;
+}
+
 /* Reads a string at d->p (which is at '"').  *bad_utf8 is set, not an error,
  * when the bytes are not valid UTF-8: that is a field problem. */
 static bool lex_string(bw_decoder *d, bw_str *out, bool *bad_utf8)
@@ -262,8 +289,7 @@ static bool lex_string(bw_decoder *d, bw_str *out, bool *bad_utf8)
     bool escaped = false, high = false;
     *bad_utf8 = false;
     for (;;) {
-        while (q < d->end && str_class[(unsigned char)*q] == 0)
-            q++;
+        q = scan_plain(q, d->end);
         if (q >= d->end) {
             d->p = q;
             return eof(d);
@@ -634,8 +660,16 @@ static bool read_items(bw_decoder *d, bw_declaration *decl)
     return true;
 }
 
+/* Looks the key up, trying first the field after the previous one: keys
+ * mostly arrive in schema order, so this is one comparison, not a scan. */
 static const bw_field *find_field(const bw_schema *sc, bw_str key, int *index)
 {
+    int hint = *index + 1 < sc->n_fields ? *index + 1 : 0;
+    const bw_field *h = &sc->fields[hint];
+    if (h->name_len == key.n && memcmp(h->name, key.p, key.n) == 0) {
+        *index = hint;
+        return h;
+    }
     for (int i = 0; i < sc->n_fields; i++) {
         const bw_field *f = &sc->fields[i];
         if (f->name_len == key.n && memcmp(f->name, key.p, key.n) == 0) {
@@ -687,10 +721,10 @@ static bool read_object(bw_decoder *d, const bw_schema *sc, void *obj)
         return true;
     }
     uint32_t seen = 0;
+    int idx = -1;
     for (;;) {
         bw_str key;
         bool bad;
-        int idx = -1;
         if (*d->p != '"')
             return syntax(d, "object key expected");
         if (!lex_string(d, &key, &bad) || !skip_ws(d))
@@ -700,9 +734,11 @@ static bool read_object(bw_decoder *d, const bw_schema *sc, void *obj)
         d->p++;
         if (!skip_ws(d))
             return false;
+        int prev = idx;
         const bw_field *f = find_field(sc, key, &idx);
         push_key(d, key.p, key.n);
         if (!f) {
+            idx = prev;
             if (!bad)
                 field_error(d, BW_WARNING, "field.unknown", "not a field of this object; ignored");
             if (!skip_value(d, 1))

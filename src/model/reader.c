@@ -22,8 +22,6 @@
 
 #include "reader.h"
 
-#define BLOCK (1u << 20)
-
 enum framing { F_START, F_SEQUENCE, F_ARRAY_FIRST, F_ARRAY_NEXT, F_DONE };
 
 struct bw_reader {
@@ -48,7 +46,9 @@ bw_reader *bw_reader_new(int fd, const bw_limits *lim)
         return NULL;
     r->fd = fd;
     r->lim = lim ? *lim : bw_default_limits;
-    r->cap = r->lim.max_record_bytes + BLOCK;
+    if (r->lim.read_block == 0)
+        r->lim.read_block = bw_default_limits.read_block;
+    r->cap = r->lim.max_record_bytes + r->lim.read_block;
     r->buf = malloc(r->cap);
     r->dec = bw_decoder_new(&r->lim);
     if (!r->buf || !r->dec) {
@@ -82,8 +82,8 @@ static bool fill(bw_reader *r)
         r->pos = 0;
     }
     size_t room = r->cap - r->len;
-    if (room > BLOCK)
-        room = BLOCK;
+    if (room > r->lim.read_block)
+        room = r->lim.read_block;
     while (room > 0) {
         ssize_t got = read(r->fd, r->buf + r->len, room);
         if (got < 0 && errno == EINTR)

@@ -143,4 +143,5 @@ const bw_limits bw_default_limits = {
     .max_items = 1000,
     .max_depth = 32,
     .max_record_bytes = 8u << 20,
+    .read_block = 1u << 20,
 };

@@ -45,6 +45,7 @@ typedef struct bw_limits {
     uint32_t max_items;        /* items per declaration */
     uint32_t max_depth;        /* nesting of unknown values */
     size_t max_record_bytes;   /* one declaration's JSON text */
+    size_t read_block;         /* bytes asked of read(2) at a time */
 } bw_limits;
 
 extern const bw_limits bw_default_limits;

@@ -46,7 +46,8 @@ static bool consignment_value(const bw_refdata *rd, const bw_declaration *d,
 
 static bool rule_matches(const bw_de_minimis_rule *r, const bw_declaration *d)
 {
-    if (r->modes && !(r->modes & (1u << d->transport.mode.value)))
+    uint8_t mode = d->transport.mode.value; /* may be BW_ENUM_INVALID */
+    if (r->modes && (mode >= 32 || !(r->modes & (1u << mode))))
         return false;
     if (r->origins.n == 0)
         return true;

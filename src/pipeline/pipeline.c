@@ -19,7 +19,7 @@ void bw_pipeline_run(const bw_pipeline *p, bw_record *rec, bw_outcome *out)
         if (v) {
             bw_assess_category(p->rd, d, j, v, out->assessed_at, &rec->issues, out);
             if (out->category)
-                bw_validate_required(p->rd, d, &v->required_by_category[out->category], &rec->issues);
+                bw_validate_required(p->rd, d, v, out->category, &rec->issues);
         }
     }
     out->status = rec->issues.errors || !rec->decodable ? BW_STATUS_REJECTED : BW_STATUS_ACCEPTED;

@@ -43,8 +43,9 @@ void bw_pipeline_run(const bw_pipeline *p, bw_record *rec, bw_outcome *out);
 /* Steps, exposed for tests and for later callers. */
 const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_time when,
                                   bw_issues *iss, const bw_jurisdiction **jur);
-void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_field_paths *ps,
-                          bw_issues *iss);
+/* The fields a jurisdiction requires once the IRG category is known. */
+void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_jur_version *ver,
+                          uint8_t category, bw_issues *iss);
 void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_jurisdiction *j,
                         const bw_jur_version *v, bw_time when, bw_issues *iss, bw_outcome *out);
 

@@ -9,6 +9,7 @@
  * required fields, and the order / payment / items reconciliation.
  * Money is converted to minor units here, once the currency is known.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "../model/identifiers.h"
@@ -28,42 +29,62 @@ static int clip(bw_str s) { return (int)(s.n > 40 ? 40 : s.n); }
 
 /* ---- money ------------------------------------------------------------------ */
 
-static void check_money(vctx *v, bw_money *m, const char *path)
+/* Paths of amounts are built only when something is wrong: the happy path
+ * of every item must not pay for snprintf. */
+typedef struct money_at {
+    const char *base;  /* "order.total", or "items" with index >= 0 */
+    int index;
+} money_at;
+
+static void money_issue(vctx *v, money_at at, const char *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void money_issue(vctx *v, money_at at, const char *field, const char *code, const char *fmt, ...)
 {
-    char p[128];
+    char path[96], msg[300];
+    if (at.index >= 0)
+        snprintf(path, sizeof path, "%s[%d].value.%s", at.base, at.index, field);
+    else
+        snprintf(path, sizeof path, "%s.%s", at.base, field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bw_issue_add(v->iss, BW_ERROR, code, path, "%s", msg);
+}
+
+static void check_money(vctx *v, bw_money *m, money_at at)
+{
     if (!m->present)
         return;
     if (!m->currency.p) {
-        snprintf(p, sizeof p, "%s.currency", path);
-        ERR("field.required", p, "an amount needs its ISO 4217 currency");
+        money_issue(v, at, "currency", "field.required", "an amount needs its ISO 4217 currency");
         return;
     }
     int exp = bw_currency_exponent(m->currency);
     if (exp < 0) {
-        snprintf(p, sizeof p, "%s.currency", path);
-        ERR("currency.unknown", p, "\"%.*s\" is not an ISO 4217 currency code", clip(m->currency),
-            m->currency.p);
+        money_issue(v, at, "currency", "currency.unknown", "\"%.*s\" is not an ISO 4217 currency code",
+                    clip(m->currency), m->currency.p);
         return;
     }
-    snprintf(p, sizeof p, "%s.amount", path);
     if (!m->amount_raw.p) {
-        ERR("field.required", p, "the amount is missing");
+        money_issue(v, at, "amount", "field.required", "the amount is missing");
         return;
     }
     if (!m->amount_ok)
         return; /* the decoder said why */
     bw_dec_status st = bw_decimal_rescale(m->amount, (unsigned)exp, &m->minor);
     if (st == BW_DEC_PRECISION) {
-        ERR("amount.precision", p, "%.*s has %u decimals; %.3s allows %d", clip(m->amount_raw),
-            m->amount_raw.p, m->amount.scale, m->currency.p, exp);
+        money_issue(v, at, "amount", "amount.precision", "%.*s has %u decimals; %.3s allows %d",
+                    clip(m->amount_raw), m->amount_raw.p, m->amount.scale, m->currency.p, exp);
         return;
     }
     if (st != BW_DEC_OK) {
-        ERR("amount.range", p, "%.*s is too large", clip(m->amount_raw), m->amount_raw.p);
+        money_issue(v, at, "amount", "amount.range", "%.*s is too large", clip(m->amount_raw),
+                    m->amount_raw.p);
         return;
     }
     if (m->minor < 0) {
-        ERR("amount.negative", p, "amounts cannot be negative");
+        money_issue(v, at, "amount", "amount.negative", "amounts cannot be negative");
         return;
     }
     m->exponent = (uint8_t)exp;
@@ -72,15 +93,12 @@ static void check_money(vctx *v, bw_money *m, const char *path)
 
 static void check_all_money(vctx *v, bw_declaration *d)
 {
-    check_money(v, &d->order.total, "order.total");
-    check_money(v, &d->payment.amount, "payment.amount");
-    check_money(v, &d->freight, "freight");
-    check_money(v, &d->insurance, "insurance");
-    for (uint32_t i = 0; i < d->n_items; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "items[%u].value", i);
-        check_money(v, &d->items[i].value, p);
-    }
+    check_money(v, &d->order.total, (money_at){"order.total", -1});
+    check_money(v, &d->payment.amount, (money_at){"payment.amount", -1});
+    check_money(v, &d->freight, (money_at){"freight", -1});
+    check_money(v, &d->insurance, (money_at){"insurance", -1});
+    for (uint32_t i = 0; i < d->n_items; i++)
+        check_money(v, &d->items[i].value, (money_at){"items", (int)i});
 }
 
 /* ---- codes, identifiers, times ---------------------------------------------- */
@@ -200,11 +218,15 @@ static void check_items(vctx *v, const bw_declaration *d)
 
 /* ---- jurisdiction-driven checks ------------------------------------------------ */
 
-static void check_required(vctx *v, const bw_field_paths *ps)
+static void check_required(vctx *v, const bw_field_paths *ps, const bw_str_list *gift_exempt)
 {
     const bw_declaration *d = v->d;
     for (uint32_t k = 0; k < ps->n; k++) {
         const bw_field_path *fp = &ps->v[k];
+        /* a gift has no sale: its order and payment need not exist */
+        if (d->gift.value && gift_exempt &&
+            bw_str_list_has_prefix_of(gift_exempt, (bw_str){fp->text, (uint32_t)strlen(fp->text)}))
+            continue;
         if (!fp->in_items) {
             if (!bw_field_path_present(fp, d, NULL))
                 ERR("field.required", fp->text, "required in this jurisdiction");
@@ -218,11 +240,11 @@ static void check_required(vctx *v, const bw_field_paths *ps)
     }
 }
 
-void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_field_paths *ps,
-                          bw_issues *iss)
+void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const bw_jur_version *ver,
+                          uint8_t category, bw_issues *iss)
 {
     vctx v = {rd, d, iss};
-    check_required(&v, ps);
+    check_required(&v, &ver->required_by_category[category], &ver->gift_exempt);
 }
 
 static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_version *ver)
@@ -337,7 +359,7 @@ const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_ti
             "no parameters of %s are in force on the assessment date", j->id);
         return NULL;
     }
-    check_required(v, &ver->required);
+    check_required(v, &ver->required, &ver->gift_exempt);
     check_destination(v, d, j);
     check_collection(v, d, ver);
     reconcile(v, d, ver);

@@ -289,7 +289,7 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
         "effective_from", "valuation", "value_basis", "tax_applies", "de_minimis",
         "duty_excluded_hs", "flat_duty_per_subheading", "full_declaration_threshold",
         "vendor_threshold", "vendor_schemes", "gift_threshold", "documents_hs", "required",
-        "required_by_category", "reconcile", "note", NULL};
+        "required_by_category", "gift_exempt", "reconcile", "note", NULL};
     const char *valuation, *basis;
     memset(v, 0, sizeof *v);
     if (!check_keys(L, o, "version", keys) || !get_date(L, o, "effective_from", &v->effective_from) ||
@@ -321,7 +321,8 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
         !get_amount(L, o, "vendor_threshold", &v->vendor_threshold) || !load_schemes(L, o, v) ||
         !get_amount(L, o, "gift_threshold", &v->gift_threshold) ||
         !get_str_list(L, o, "documents_hs", &v->documents_hs) ||
-        !get_paths(L, o, "required", &v->required))
+        !get_paths(L, o, "required", &v->required) ||
+        !get_str_list(L, o, "gift_exempt", &v->gift_exempt))
         return false;
     v->flat_duty = flat < 0 ? 0 : flat;
 
@@ -361,6 +362,7 @@ static void version_free(bw_jur_version *v)
     free(v->schemes);
     str_list_free(&v->duty_excluded_hs);
     str_list_free(&v->documents_hs);
+    str_list_free(&v->gift_exempt);
     paths_free(&v->required);
     for (int c = 0; c < 5; c++)
         paths_free(&v->required_by_category[c]);

@@ -70,6 +70,7 @@ struct bw_jur_version {
     bw_str_list documents_hs;            /* IRG category 1 when all items are these, value 0 */
     bw_field_paths required;             /* every declaration */
     bw_field_paths required_by_category[5]; /* index = IRG category */
+    bw_str_list gift_exempt;             /* path prefixes not required of gifts (no sale) */
     uint32_t reconcile_tolerance_bp;     /* basis points of the order total */
     bool reconcile_is_error;             /* else a warning */
 };

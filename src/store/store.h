@@ -35,11 +35,19 @@ typedef struct bw_decl_row {
     int64_t value_minor;           /* consignment value, -1 unknown */
     const char *currency;          /* of value_minor */
     bw_time received_at;
-    uint8_t content_hash[16];      /* of the canonical JSON */
+    uint8_t content_hash[16];      /* XXH3-128 of the canonical JSON (idempotency) */
     bw_str body;                   /* canonical JSON of the declaration */
     bw_str errors, warnings;       /* JSON arrays */
     const char *actor;             /* who submitted (for the event log) */
+    bw_str packed;                 /* body as stored, from bw_store_pack(); optional */
+    int64_t packed_dict;
 } bw_decl_row;
+
+/* Compresses row->body into row->packed (bytes in scratch).  Optional: put
+ * packs rows that are not packed.  It exists so a pipeline can pack on
+ * another thread than the one that puts: one packing thread at a time,
+ * concurrently with puts and gets. */
+bool bw_store_pack(bw_store *s, bw_decl_row *row, bw_buf *scratch);
 
 typedef enum bw_put_result {
     BW_PUT_STORED,      /* new: stored with its first event */

@@ -1,0 +1,203 @@
+/*
+ * body_codec.c - zstd with trained dictionaries for declaration bodies
+ * (see body_codec.h for why and for the thread contract).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <zdict.h>
+#include <zstd.h>
+
+#include "body_codec.h"
+
+#define LEVEL 1                    /* fastest; the dictionary does the work */
+#define TRAIN_SAMPLES 2000         /* bodies seen before training */
+#define DICT_BYTES (32 * 1024)     /* measured: 0.2 s to train, ~300 B bodies */
+#define SAMPLE_BYTES (32u << 20)   /* cap on memory kept for training */
+
+typedef struct dict_entry {
+    int64_t id;
+    ZSTD_DDict *ddict;
+    ZSTD_CDict *cdict;
+    void *bytes;        /* kept until persisted (made here) */
+    size_t n;
+    bool persisted;
+} dict_entry;
+
+struct bw_body_codec {
+    pthread_mutex_t mu;   /* guards dicts/n_dicts/newest */
+    dict_entry *dicts;
+    uint32_t n_dicts;
+    int newest;           /* index of the dictionary to compress with, -1 none */
+    /* the compressing thread's own state */
+    ZSTD_CCtx *cctx;
+    bw_buf samples;
+    size_t *sample_sizes;
+    uint32_t n_samples, cap_samples;
+    bool training_done;   /* trained, or tried and gave up */
+    /* the decompressing side */
+    ZSTD_DCtx *dctx;
+    pthread_mutex_t dmu;
+};
+
+bw_body_codec *bw_body_codec_new(void)
+{
+    bw_body_codec *c = calloc(1, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->dmu, NULL);
+    c->newest = -1;
+    c->cctx = ZSTD_createCCtx();
+    c->dctx = ZSTD_createDCtx();
+    if (!c->cctx || !c->dctx) {
+        bw_body_codec_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void bw_body_codec_free(bw_body_codec *c)
+{
+    if (!c)
+        return;
+    ZSTD_freeCCtx(c->cctx);
+    ZSTD_freeDCtx(c->dctx);
+    for (uint32_t i = 0; i < c->n_dicts; i++) {
+        ZSTD_freeDDict(c->dicts[i].ddict);
+        ZSTD_freeCDict(c->dicts[i].cdict);
+        free(c->dicts[i].bytes);
+    }
+    free(c->dicts);
+    bw_buf_free(&c->samples);
+    free(c->sample_sizes);
+    pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->dmu);
+    free(c);
+}
+
+/* Adds a dictionary; `bytes` is adopted when not yet persisted. */
+static bool add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n, void *bytes)
+{
+    dict_entry e = {id, ZSTD_createDDict(dict, n), ZSTD_createCDict(dict, n, LEVEL), bytes, n, bytes == NULL};
+    if (!e.ddict || !e.cdict) {
+        ZSTD_freeDDict(e.ddict);
+        ZSTD_freeCDict(e.cdict);
+        return false;
+    }
+    pthread_mutex_lock(&c->mu);
+    dict_entry *v = realloc(c->dicts, (c->n_dicts + 1) * sizeof *v);
+    bool ok = v != NULL;
+    if (ok) {
+        c->dicts = v;
+        c->dicts[c->n_dicts] = e;
+        if (c->newest < 0 || id > c->dicts[c->newest].id)
+            c->newest = (int)c->n_dicts;
+        c->n_dicts++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!ok) {
+        ZSTD_freeDDict(e.ddict);
+        ZSTD_freeCDict(e.cdict);
+    }
+    return ok;
+}
+
+bool bw_body_codec_add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n)
+{
+    return add_dict(c, id, dict, n, NULL);
+}
+
+static void keep_sample(bw_body_codec *c, const char *text, size_t n)
+{
+    if (c->n_samples >= TRAIN_SAMPLES || c->samples.n + n > SAMPLE_BYTES)
+        return;
+    if (c->n_samples == c->cap_samples) {
+        c->cap_samples = c->cap_samples ? c->cap_samples * 2 : 1024;
+        c->sample_sizes = realloc(c->sample_sizes, c->cap_samples * sizeof *c->sample_sizes);
+    }
+    bw_buf_put(&c->samples, text, n);
+    c->sample_sizes[c->n_samples++] = n;
+}
+
+/* Trains the store's first dictionary from the samples.  A failure (too
+ * few distinct bodies) just means no dictionary for this store. */
+static void train(bw_body_codec *c)
+{
+    c->training_done = true;
+    void *d = malloc(DICT_BYTES);
+    size_t got = ZDICT_trainFromBuffer(d, DICT_BYTES, c->samples.p, c->sample_sizes, c->n_samples);
+    bw_buf_free(&c->samples);
+    free(c->sample_sizes);
+    c->sample_sizes = NULL;
+    if (ZDICT_isError(got) || !add_dict(c, 1, d, got, d))
+        free(d);
+}
+
+bool bw_body_compress(bw_body_codec *c, const char *text, size_t n, bw_buf *out, int64_t *dict_id)
+{
+    pthread_mutex_lock(&c->mu);
+    const dict_entry *e = c->newest >= 0 ? &c->dicts[c->newest] : NULL;
+    ZSTD_CDict *cd = e ? e->cdict : NULL; /* never freed before the codec */
+    *dict_id = e ? e->id : 0;
+    pthread_mutex_unlock(&c->mu);
+    if (!cd && !c->training_done) {
+        keep_sample(c, text, n);
+        if (c->n_samples >= TRAIN_SAMPLES)
+            train(c);
+    }
+    size_t bound = ZSTD_compressBound(n);
+    out->n = 0;
+    bw_buf_reserve(out, bound);
+    size_t z = cd ? ZSTD_compress_usingCDict(c->cctx, out->p, bound, text, n, cd)
+                  : ZSTD_compressCCtx(c->cctx, out->p, bound, text, n, LEVEL);
+    if (ZSTD_isError(z))
+        return false;
+    out->n = z;
+    return true;
+}
+
+char *bw_body_decompress(bw_body_codec *c, const void *blob, size_t n, int64_t dict_id)
+{
+    unsigned long long size = ZSTD_getFrameContentSize(blob, n);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (64u << 20))
+        return NULL;
+    const ZSTD_DDict *dd = NULL;
+    pthread_mutex_lock(&c->mu);
+    for (uint32_t i = 0; i < c->n_dicts && dict_id; i++)
+        if (c->dicts[i].id == dict_id)
+            dd = c->dicts[i].ddict;
+    pthread_mutex_unlock(&c->mu);
+    if (dict_id && !dd)
+        return NULL;
+    char *text = malloc(size + 1);
+    pthread_mutex_lock(&c->dmu);
+    size_t got = dd ? ZSTD_decompress_usingDDict(c->dctx, text, size, blob, n, dd)
+                    : ZSTD_decompressDCtx(c->dctx, text, size, blob, n);
+    pthread_mutex_unlock(&c->dmu);
+    if (ZSTD_isError(got) || got != size) {
+        free(text);
+        return NULL;
+    }
+    text[size] = 0;
+    return text;
+}
+
+const void *bw_body_dict_unpersisted(bw_body_codec *c, int64_t id, size_t *n)
+{
+    const void *bytes = NULL;
+    pthread_mutex_lock(&c->mu);
+    for (uint32_t i = 0; i < c->n_dicts; i++)
+        if (c->dicts[i].id == id && !c->dicts[i].persisted) {
+            bytes = c->dicts[i].bytes;
+            *n = c->dicts[i].n;
+        }
+    pthread_mutex_unlock(&c->mu);
+    return bytes;
+}
+
+void bw_body_dict_persisted(bw_body_codec *c, int64_t id)
+{
+    pthread_mutex_lock(&c->mu);
+    for (uint32_t i = 0; i < c->n_dicts; i++)
+        if (c->dicts[i].id == id)
+            c->dicts[i].persisted = true;
+    pthread_mutex_unlock(&c->mu);
+}
