@@ -38,6 +38,7 @@ ASAN_CLI_OBJ := $(CLI_SRC:%.c=$(ASAN_DIR)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN_DIR)/tests/%)
 
 .PHONY: all deps run test bench fuzz fuzz-all clean
+.SECONDARY:
 all: breakwater
 
 deps:

@@ -125,5 +125,8 @@ bw_time bw_time_now(void);
 bool bw_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t bw_utf8_len(const char *s, size_t n);
+/* The longest prefix of s of at most max bytes that does not end inside a
+ * character (for quoting input in messages). */
+size_t bw_utf8_clip(const char *s, size_t n, size_t max);
 
 #endif

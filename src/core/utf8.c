@@ -60,3 +60,12 @@ size_t bw_utf8_len(const char *str, size_t n)
         count += ((unsigned char)str[i] & 0xC0) != 0x80;
     return count;
 }
+
+size_t bw_utf8_clip(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}

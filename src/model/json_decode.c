@@ -94,9 +94,12 @@ static void render_path(const bw_decoder *d, char *out, size_t cap)
             break;
         n += (size_t)w;
     }
-    if (n >= cap)
-        out[cap - 1] = 0;
+    if (n >= cap) /* cut short: never in the middle of a character */
+        out[bw_utf8_clip(out, cap - 1, cap - 2)] = 0;
 }
+
+/* How much of the input to quote in a message: 40 bytes, whole characters. */
+static int clip(const char *p, size_t n) { return (int)bw_utf8_clip(p, n, 40); }
 
 static void field_error(bw_decoder *d, bw_severity sev, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -516,7 +519,7 @@ static bool read_enum(bw_decoder *d, const bw_field *f, bw_enum *out)
             strncat(allowed, names[i], sizeof allowed - strlen(allowed) - 1);
         }
         field_error(d, BW_ERROR, "enum.invalid", "\"%.*s\" is not one of: %s",
-                    (int)(s.n > 40 ? 40 : s.n), s.p, allowed);
+                    clip(s.p, s.n), s.p, allowed);
     }
     return true;
 }
@@ -556,7 +559,7 @@ static bool read_measure(bw_decoder *d, unsigned scale, bw_measure *out)
     if (st == BW_DEC_PRECISION)
         field_error(d, BW_ERROR, "number.precision", "at most %u decimals allowed", scale);
     else if (st != BW_DEC_OK)
-        field_error(d, BW_ERROR, "number.range", "%.*s is out of range", (int)(t.n > 40 ? 40 : t.n), t.s);
+        field_error(d, BW_ERROR, "number.range", "%.*s is out of range", clip(t.s, t.n), t.s);
     else
         out->ok = true;
     return true;
@@ -586,11 +589,11 @@ static bool read_money(bw_decoder *d, bw_money *m)
     }
     push_key(d, "amount", 6);
     if (st == BW_DEC_OVERFLOW)
-        field_error(d, BW_ERROR, "amount.range", "%.*s is too large", (int)(m->amount_raw.n > 40 ? 40 : m->amount_raw.n),
+        field_error(d, BW_ERROR, "amount.range", "%.*s is too large", clip(m->amount_raw.p, m->amount_raw.n),
                     m->amount_raw.p);
     else
         field_error(d, BW_ERROR, "amount.syntax", "\"%.*s\" is not a decimal amount like \"12.50\"",
-                    (int)(m->amount_raw.n > 40 ? 40 : m->amount_raw.n), m->amount_raw.p);
+                    clip(m->amount_raw.p, m->amount_raw.n), m->amount_raw.p);
     pop(d);
     return true;
 }
@@ -739,8 +742,13 @@ static bool read_object(bw_decoder *d, const bw_schema *sc, void *obj)
         push_key(d, key.p, key.n);
         if (!f) {
             idx = prev;
-            if (!bad)
+            if (bad) { /* the key cannot be named in a path: report it at its object */
+                pop(d);
+                field_error(d, BW_ERROR, "string.utf8", "a key of this object is not valid UTF-8");
+                push_key(d, key.p, 0);
+            } else {
                 field_error(d, BW_WARNING, "field.unknown", "not a field of this object; ignored");
+            }
             if (!skip_value(d, 1))
                 return false;
         } else if (seen & (1u << idx)) {

@@ -12,7 +12,8 @@
  * case of one per line; a single pretty-printed object is the case of one).
  * After a syntax error in a sequence the reader skips to the next line that
  * starts with '{', so one broken line costs one record, not the file.  In an
- * array there is no safe place to resume and the rest is reported unread.
+ * array there is no safe place to resume and the rest is reported unread;
+ * so is anything after the array's closing ']'.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +23,7 @@
 
 #include "reader.h"
 
-enum framing { F_START, F_SEQUENCE, F_ARRAY_FIRST, F_ARRAY_NEXT, F_DONE };
+enum framing { F_START, F_SEQUENCE, F_ARRAY_FIRST, F_ARRAY_NEXT, F_AFTER_ARRAY, F_DONE };
 
 struct bw_reader {
     int fd;
@@ -32,10 +33,10 @@ struct bw_reader {
     size_t cap, pos, len; /* unread bytes are buf[pos, len) */
     bool eof;
     enum framing framing;
-    bool resync;          /* skipping a broken record */
     uint64_t records;     /* records handed out so far */
     uint64_t line;        /* 1-based line of buf[pos] */
     uint64_t offset;      /* stream offset of buf[pos] */
+    bool at_line_start;   /* buf[pos] is the first byte of a line */
     char error[256];      /* I/O error text */
 };
 
@@ -56,6 +57,7 @@ bw_reader *bw_reader_new(int fd, const bw_limits *lim)
         return NULL;
     }
     r->line = 1;
+    r->at_line_start = true;
     return r;
 }
 
@@ -108,6 +110,8 @@ static void advance(bw_reader *r, size_t n)
         r->line++;
         p++;
     }
+    if (n)
+        r->at_line_start = r->buf[r->pos + n - 1] == '\n';
     r->pos += n;
     r->offset += n;
 }
@@ -133,31 +137,27 @@ static bool skip_ws(bw_reader *r, bool *io_ok)
     }
 }
 
-/* After a broken record: drop bytes up to the next line whose first
- * non-blank byte is '{'. */
-static bool resync(bw_reader *r, bool *io_ok)
+/* After a broken record: drop bytes up to the next line that starts with
+ * '{' in its first column.  Only the first column: the indented '{' lines
+ * of a broken pretty-printed declaration are its items, not declarations.
+ * The error itself may sit at such a line (a line that lost its closing
+ * brace is found broken at the next line's '{'), so that line is kept -
+ * unless it is where the broken record began, which would never end. */
+static bool resync(bw_reader *r, uint64_t record_offset, bool *io_ok)
 {
     *io_ok = true;
+    if (r->offset == record_offset && r->pos < r->len)
+        advance(r, 1);
     for (;;) {
-        char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
-        if (nl) {
-            advance(r, (size_t)(nl - (r->buf + r->pos)) + 1);
-            size_t i = r->pos;
-            while (i < r->len && (r->buf[i] == ' ' || r->buf[i] == '\t' || r->buf[i] == '\r'))
-                i++;
-            if (i < r->len && r->buf[i] == '{') {
-                r->resync = false;
+        if (r->pos < r->len) {
+            if (r->at_line_start && r->buf[r->pos] == '{')
                 return true;
-            }
-            if (i < r->len)
-                continue;
-        } else {
-            advance(r, r->len - r->pos);
+            char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            advance(r, nl ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->len - r->pos);
+            continue;
         }
-        if (r->eof) {
-            r->resync = false;
+        if (r->eof)
             return false;
-        }
         if (!fill(r)) {
             *io_ok = false;
             return false;
@@ -204,13 +204,11 @@ static int decode_one(bw_reader *r, bw_record *rec)
             r->records--;
             if (r->len - r->pos >= r->lim.max_record_bytes) {
                 bool ok;
-                if (r->framing == F_ARRAY_NEXT)
-                    r->framing = F_DONE;
-                else
-                    r->resync = true;
                 int ret = broken_record(r, rec, "record.too_large",
                                         "declaration larger than %zu bytes", r->lim.max_record_bytes);
-                if (r->resync && !resync(r, &ok) && !ok)
+                if (r->framing == F_ARRAY_NEXT)
+                    r->framing = F_DONE;
+                else if (!resync(r, rec->offset, &ok) && !ok)
                     return -1;
                 return ret;
             }
@@ -227,7 +225,7 @@ static int decode_one(bw_reader *r, bw_record *rec)
                 r->framing = F_DONE;
                 bw_issue_add(&rec->issues, BW_ERROR, "json.array_abandoned", "",
                              "the rest of the array after this record was not read");
-            } else if (!resync(r, &ok) && !ok) {
+            } else if (!resync(r, rec->offset, &ok) && !ok) {
                 return -1;
             }
             return 1;
@@ -266,16 +264,16 @@ int bw_reader_next(bw_reader *r, bw_record *rec)
     case F_ARRAY_FIRST:
         if (c == ']') {
             advance(r, 1);
-            r->framing = F_DONE;
-            return 0;
+            r->framing = F_AFTER_ARRAY;
+            return bw_reader_next(r, rec);
         }
         r->framing = F_ARRAY_NEXT;
         return decode_one(r, rec);
     case F_ARRAY_NEXT:
         if (c == ']') {
             advance(r, 1);
-            r->framing = F_DONE;
-            return 0;
+            r->framing = F_AFTER_ARRAY;
+            return bw_reader_next(r, rec);
         }
         if (c != ',') {
             r->framing = F_DONE;
@@ -288,6 +286,13 @@ int bw_reader_next(bw_reader *r, bw_record *rec)
             return ok ? broken_record(r, rec, "json.truncated", "the array is not closed with ']'") : -1;
         }
         return decode_one(r, rec);
+    case F_AFTER_ARRAY:
+        /* one JSON text per input: what follows the array is not read
+         * silently (skip_ws above returned 0 when nothing follows) */
+        r->framing = F_DONE;
+        return broken_record(r, rec, "json.trailing_data",
+                             "data after the closing ']' of the array at line %llu was not read",
+                             (unsigned long long)r->line);
     case F_DONE:
         break;
     }

@@ -4,7 +4,8 @@
  *
  *   1  documents: every item is a documents heading and nothing has value;
  *   2  low value, no duty and no tax collected (under de minimis, or tax
- *      collected by the vendor under a registered scheme, or a gift);
+ *      collected by the vendor under a registered scheme, or a relieved
+ *      gift); exports and returns below the full-declaration threshold;
  *   3  low value, duty and/or tax collected (simplified declaration);
  *   4  above the full-declaration threshold, or value not establishable.
  *
@@ -85,9 +86,11 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
     out->duty_due = out->tax_due = true;
     if (!consignment_value(rd, d, j, v, when, &intrinsic, &value)) {
         out->category = 4;
+        out->tax_due = v->tax_applies;
         bw_issue_add(iss, BW_WARNING, "value.unconverted", "items",
-                     "the consignment value could not be established in %s (no exchange rate); "
-                     "treated as a full declaration (IRG category 4)", j->currency);
+                     "the consignment value could not be established in %s (an amount is invalid, "
+                     "too large, or has no exchange rate on the day); treated as a full declaration "
+                     "(IRG category 4)", j->currency);
         return;
     }
     out->consignment_value = value;
@@ -96,8 +99,15 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
         out->duty_due = out->tax_due = false;
         return;
     }
+    out->tax_due = v->tax_applies;
     if (v->full_declaration_threshold >= 0 && value > v->full_declaration_threshold) {
         out->category = 4;
+        return;
+    }
+    if (d->type.value != DECL_IMPORT) {
+        /* exports and returns leave the territory: nothing is collected */
+        out->duty_due = out->tax_due = false;
+        out->category = 2;
         return;
     }
     const bw_de_minimis_rule *rule = NULL;
@@ -110,7 +120,9 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
     bool gift = d->gift.value && d->transaction_type.value == TXN_C2C &&
                 under(value, v->gift_threshold);
     out->duty_due = !(rule && under(value, rule->duty_threshold) && !any_excluded(d, v) &&
-                      v->flat_duty == 0);
-    out->tax_due = v->tax_applies && !(rule && under(value, rule->tax_threshold)) && !vendor && !gift;
+                      v->flat_duty == 0) &&
+                    !(gift && v->gift_relieves_duty);
+    out->tax_due = v->tax_applies && !(rule && under(value, rule->tax_threshold)) && !vendor &&
+                   !(gift && v->gift_relieves_tax);
     out->category = out->duty_due || out->tax_due ? 3 : 2;
 }

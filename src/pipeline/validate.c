@@ -25,7 +25,9 @@ typedef struct vctx {
 #define ERR(code, path, ...) bw_issue_add(v->iss, BW_ERROR, code, path, __VA_ARGS__)
 #define WARN(code, path, ...) bw_issue_add(v->iss, BW_WARNING, code, path, __VA_ARGS__)
 
-static int clip(bw_str s) { return (int)(s.n > 40 ? 40 : s.n); }
+/* How much of s to quote in a message: at most 40 bytes, never half a
+ * character. */
+static int clip(bw_str s) { return (int)bw_utf8_clip(s.p, s.n, 40); }
 
 /* ---- money ------------------------------------------------------------------ */
 
@@ -166,8 +168,8 @@ static void check_contact(vctx *v, const bw_party *p, const char *who)
         WARN("email.format", path, "\"%.*s\" does not look like an e-mail address", clip(p->email),
              p->email.p);
     }
-    if (p->url.p && strncmp(p->url.p, "https://", p->url.n < 8 ? p->url.n : 8) != 0 &&
-        strncmp(p->url.p, "http://", p->url.n < 7 ? p->url.n : 7) != 0) {
+    if (p->url.p && !(p->url.n > 8 && memcmp(p->url.p, "https://", 8) == 0) &&
+        !(p->url.n > 7 && memcmp(p->url.p, "http://", 7) == 0)) {
         snprintf(path, sizeof path, "%s.url", who);
         WARN("url.format", path, "URLs should start with https://");
     }
@@ -176,7 +178,7 @@ static void check_contact(vctx *v, const bw_party *p, const char *who)
 static void check_items(vctx *v, const bw_declaration *d)
 {
     bool hs_warned = false;
-    int64_t net_total = 0;
+    __int128 net_total = 0; /* many huge weights must not overflow */
     for (uint32_t i = 0; i < d->n_items; i++) {
         const bw_item *it = &d->items[i];
         if (it->hs_code.p) {
@@ -260,9 +262,12 @@ static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_vers
         } else {
             char num[40];
             snprintf(num, sizeof num, "%.*s", clip(c->scheme_number), c->scheme_number.p);
+            /* the pattern sees a C string: a NUL inside, or a number longer
+             * than any scheme's, must not be cut short into a valid one */
             bool ok = false;
-            for (uint32_t i = 0; i < ver->n_schemes && !ok; i++)
-                ok = regexec(&ver->schemes[i].re, num, 0, NULL, 0) == 0;
+            if (!memchr(c->scheme_number.p, 0, c->scheme_number.n) && c->scheme_number.n < sizeof num)
+                for (uint32_t i = 0; i < ver->n_schemes && !ok; i++)
+                    ok = regexec(&ver->schemes[i].re, num, 0, NULL, 0) == 0;
             if (!ok)
                 ERR("scheme.format", "collection.scheme_number",
                     "\"%s\" is not a valid %s number here", num, ver->schemes[0].name);
@@ -283,7 +288,7 @@ static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ve
         return;
     bw_severity sev = ver->reconcile_is_error ? BW_ERROR : BW_WARNING;
     int64_t tol = (int64_t)((__int128)total->minor * ver->reconcile_tolerance_bp / 10000);
-    int64_t sum = 0;
+    __int128 sum = 0; /* items near INT64_MAX must not overflow the sum */
     bool comparable = d->n_items > 0;
     for (uint32_t i = 0; i < d->n_items && comparable; i++) {
         const bw_money *m = &d->items[i].value;
@@ -292,8 +297,9 @@ static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ve
     }
     if (comparable && (sum - total->minor > tol || total->minor - sum > tol))
         bw_issue_add(v->iss, sev, "reconcile.items_total", "order.total",
-                     "the items add up to %lld minor units, the order total is %lld",
-                     (long long)sum, (long long)total->minor);
+                     "the items add up to %s%lld minor units, the order total is %lld",
+                     sum > INT64_MAX ? "more than " : "", (long long)(sum > INT64_MAX ? INT64_MAX : sum),
+                     (long long)total->minor);
     const bw_money *paid = &d->payment.amount;
     if (paid->minor_ok && bw_str_same(paid->currency, total->currency) &&
         (paid->minor - total->minor > tol || total->minor - paid->minor > tol))
@@ -313,15 +319,33 @@ static void check_destination(vctx *v, const bw_declaration *d, const bw_jurisdi
 
 /* ---- entry -------------------------------------------------------------------- */
 
+static const bw_jur_version *find_version(vctx *v, const bw_declaration *d, bw_time when,
+                                          const bw_jurisdiction **jur)
+{
+    if (!d->jurisdiction.n) {
+        ERR("field.required", "jurisdiction", "the jurisdiction is required (one of %s)",
+            bw_jurisdiction_ids(v->rd));
+        return NULL;
+    }
+    const bw_jurisdiction *j = bw_jurisdiction_find(v->rd, d->jurisdiction);
+    if (!j) {
+        ERR("jurisdiction.unknown", "jurisdiction", "\"%.*s\" is not one of %s",
+            clip(d->jurisdiction), d->jurisdiction.p, bw_jurisdiction_ids(v->rd));
+        return NULL;
+    }
+    *jur = j;
+    const bw_jur_version *ver = bw_jurisdiction_at(j, when);
+    if (!ver)
+        ERR("jurisdiction.not_in_force", "jurisdiction",
+            "no parameters of %s are in force on the assessment date", j->id);
+    return ver;
+}
+
 const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_time when,
                                   bw_issues *iss, const bw_jurisdiction **jur)
 {
     vctx vv = {rd, d, iss}, *v = &vv;
     *jur = NULL;
-    if (!d->submitter.id.p)
-        ERR("field.required", "submitter.id", "the submitter's id is required");
-    if (!d->declaration_id.p)
-        ERR("field.required", "declaration_id", "the submitter's declaration id is required");
 
     check_all_money(v, d);
     check_time(v, &d->order.date, "order.date");
@@ -341,24 +365,16 @@ const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_ti
     if (d->items_present && d->n_items == 0)
         ERR("items.empty", "items", "a declaration needs at least one item");
 
-    if (!d->jurisdiction.p) {
-        ERR("field.required", "jurisdiction", "the jurisdiction is required (one of %s)",
-            bw_jurisdiction_ids(rd));
-        return NULL;
-    }
-    const bw_jurisdiction *j = bw_jurisdiction_find(rd, d->jurisdiction);
-    if (!j) {
-        ERR("jurisdiction.unknown", "jurisdiction", "\"%.*s\" is not one of %s",
-            clip(d->jurisdiction), d->jurisdiction.p, bw_jurisdiction_ids(rd));
-        return NULL;
-    }
-    *jur = j;
-    const bw_jur_version *ver = bw_jurisdiction_at(j, when);
+    const bw_jur_version *ver = find_version(v, d, when, jur);
     if (!ver) {
-        ERR("jurisdiction.not_in_force", "jurisdiction",
-            "no parameters of %s are in force on the assessment date", j->id);
+        /* the keys are required everywhere, whatever the jurisdiction says */
+        if (!d->submitter.id.n)
+            ERR("field.required", "submitter.id", "the submitter's id is required");
+        if (!d->declaration_id.n)
+            ERR("field.required", "declaration_id", "the submitter's declaration id is required");
         return NULL;
     }
+    const bw_jurisdiction *j = *jur;
     check_required(v, &ver->required, &ver->gift_exempt);
     check_destination(v, d, j);
     check_collection(v, d, ver);

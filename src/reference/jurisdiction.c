@@ -112,7 +112,7 @@ bool bw_field_path_present(const bw_field_path *fp, const bw_declaration *decl, 
                 return false;
             base = at;
             break;
-        case FK_STR: return ((const bw_str *)at)->p != NULL;
+        case FK_STR: return ((const bw_str *)at)->n > 0; /* "" says nothing */
         case FK_TIME: return ((const bw_timestamp *)at)->raw.p != NULL;
         case FK_ENUM: return ((const bw_enum *)at)->raw.p != NULL;
         case FK_FLAG: return ((const bw_flag *)at)->present;
@@ -248,6 +248,9 @@ static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
         !get_amount(L, o, "tax_threshold", &r->tax_threshold))
         return false;
     bool ok = true;
+    for (uint32_t i = 0; i < r->origins.n && ok; i++)
+        if (!bw_country_known((bw_str){r->origins.v[i], (uint32_t)strlen(r->origins.v[i])}))
+            ok = fail(L, "rule \"%s\": origin \"%s\" is not an ISO 3166-1 code", name, r->origins.v[i]);
     for (uint32_t i = 0; i < modes.n && ok; i++) {
         uint8_t m = bw_enum_lookup(bw_transport_mode_names, (bw_str){modes.v[i], (uint32_t)strlen(modes.v[i])});
         if (m == BW_ENUM_INVALID)
@@ -270,9 +273,11 @@ static bool load_schemes(loader *L, json_object *o, bw_jur_version *v)
     v->schemes = calloc(n ? n : 1, sizeof *v->schemes);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);
+        static const char *const keys[] = {"name", "pattern", NULL};
         const char *name, *pattern;
-        if (!get_string(L, e, "name", true, &name) || !get_string(L, e, "pattern", true, &pattern))
-            return false;
+        if (!json_object_is_type(e, json_type_object) || !check_keys(L, e, "vendor scheme", keys) ||
+            !get_string(L, e, "name", true, &name) || !get_string(L, e, "pattern", true, &pattern))
+            return fail(L, "\"vendor_schemes\"[%zu] must be {\"name\", \"pattern\"}", i);
         bw_scheme *s = &v->schemes[v->n_schemes];
         if (regcomp(&s->re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
             return fail(L, "scheme \"%s\": bad pattern \"%s\"", name, pattern);
@@ -283,12 +288,60 @@ static bool load_schemes(loader *L, json_object *o, bw_jur_version *v)
     return true;
 }
 
+/* "gift_relief": {"threshold": "45.00", "duty": true, "tax": true} - gifts
+ * between private persons at or under the threshold are relieved of duty
+ * and/or tax (EU: both; US: duty only; GB: VAT only). */
+static bool load_gift_relief(loader *L, json_object *o, bw_jur_version *v)
+{
+    static const char *const keys[] = {"threshold", "duty", "tax", NULL};
+    v->gift_threshold = -1;
+    json_object *g = get(o, "gift_relief");
+    if (!g || json_object_is_type(g, json_type_null))
+        return true;
+    if (!json_object_is_type(g, json_type_object) || !check_keys(L, g, "gift_relief", keys) ||
+        !get_amount(L, g, "threshold", &v->gift_threshold))
+        return false;
+    json_object *duty = get(g, "duty"), *tax = get(g, "tax");
+    if (!duty || !tax || !json_object_is_type(duty, json_type_boolean) ||
+        !json_object_is_type(tax, json_type_boolean))
+        return fail(L, "\"gift_relief\": \"duty\" and \"tax\" must be true or false");
+    v->gift_relieves_duty = json_object_get_boolean(duty);
+    v->gift_relieves_tax = json_object_get_boolean(tax);
+    return true;
+}
+
+/* "reconcile": {"tolerance_bp": 100, "severity": "warning"|"error"} */
+static bool load_reconcile(loader *L, json_object *o, bw_jur_version *v)
+{
+    static const char *const keys[] = {"tolerance_bp", "severity", NULL};
+    v->reconcile_tolerance_bp = 100;
+    json_object *rc = get(o, "reconcile");
+    if (!rc)
+        return true;
+    if (!json_object_is_type(rc, json_type_object) || !check_keys(L, rc, "reconcile", keys))
+        return false;
+    json_object *tol = get(rc, "tolerance_bp"), *sev = get(rc, "severity");
+    if (tol) {
+        if (!json_object_is_type(tol, json_type_int) || json_object_get_int64(tol) < 0 ||
+            json_object_get_int64(tol) > 10000)
+            return fail(L, "\"reconcile.tolerance_bp\" must be a whole number 0-10000");
+        v->reconcile_tolerance_bp = (uint32_t)json_object_get_int64(tol);
+    }
+    if (sev) {
+        const char *t = json_object_is_type(sev, json_type_string) ? json_object_get_string(sev) : "";
+        if (strcmp(t, "error") && strcmp(t, "warning"))
+            return fail(L, "\"reconcile.severity\" must be \"error\" or \"warning\"");
+        v->reconcile_is_error = strcmp(t, "error") == 0;
+    }
+    return true;
+}
+
 static bool load_version(loader *L, json_object *o, bw_jur_version *v)
 {
     static const char *const keys[] = {
         "effective_from", "valuation", "value_basis", "tax_applies", "de_minimis",
         "duty_excluded_hs", "flat_duty_per_subheading", "full_declaration_threshold",
-        "vendor_threshold", "vendor_schemes", "gift_threshold", "documents_hs", "required",
+        "vendor_threshold", "vendor_schemes", "gift_relief", "documents_hs", "required",
         "required_by_category", "gift_exempt", "reconcile", "note", NULL};
     const char *valuation, *basis;
     memset(v, 0, sizeof *v);
@@ -303,6 +356,8 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
         return fail(L, "\"value_basis\" must be intrinsic or customs_value");
     v->basis = strcmp(basis, "intrinsic") == 0 ? BASIS_INTRINSIC : BASIS_CUSTOMS_VALUE;
     json_object *ta = get(o, "tax_applies");
+    if (ta && !json_object_is_type(ta, json_type_boolean))
+        return fail(L, "\"tax_applies\" must be true or false");
     v->tax_applies = !ta || json_object_get_boolean(ta);
 
     json_object *dm = get(o, "de_minimis");
@@ -319,7 +374,7 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
         !get_amount(L, o, "flat_duty_per_subheading", &flat) ||
         !get_amount(L, o, "full_declaration_threshold", &v->full_declaration_threshold) ||
         !get_amount(L, o, "vendor_threshold", &v->vendor_threshold) || !load_schemes(L, o, v) ||
-        !get_amount(L, o, "gift_threshold", &v->gift_threshold) ||
+        !load_gift_relief(L, o, v) ||
         !get_str_list(L, o, "documents_hs", &v->documents_hs) ||
         !get_paths(L, o, "required", &v->required) ||
         !get_str_list(L, o, "gift_exempt", &v->gift_exempt))
@@ -336,15 +391,7 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
                 return false;
         }
     }
-    json_object *rc = get(o, "reconcile");
-    v->reconcile_tolerance_bp = 100;
-    if (rc) {
-        json_object *tol = get(rc, "tolerance_bp"), *sev = get(rc, "severity");
-        if (tol)
-            v->reconcile_tolerance_bp = (uint32_t)json_object_get_int(tol);
-        v->reconcile_is_error = sev && strcmp(json_object_get_string(sev), "error") == 0;
-    }
-    return true;
+    return load_reconcile(L, o, v);
 }
 
 static void version_free(bw_jur_version *v)
@@ -405,6 +452,9 @@ static bool load_one(loader *L, json_object *root, bw_jurisdiction *j)
         if (!load_version(L, json_object_array_get_idx(vs, i), &j->versions[i]))
             return false;
     qsort(j->versions, j->n_versions, sizeof *j->versions, by_date);
+    for (uint32_t i = 1; i < j->n_versions; i++)
+        if (j->versions[i].effective_from == j->versions[i - 1].effective_from)
+            return fail(L, "two versions take effect on the same day");
     return true;
 }
 
@@ -450,6 +500,9 @@ bool bw_jurisdictions_load(const char *dir, bw_jurisdiction **out, uint32_t *n, 
                 ok = fail(&L, "not valid JSON: %s", json_util_get_last_err());
             else
                 ok = load_one(&L, root, &v[loaded]);
+            for (uint32_t k = 0; ok && k < loaded; k++)
+                if (strcmp(v[k].id, v[loaded].id) == 0)
+                    ok = fail(&L, "jurisdiction \"%s\" is also defined by another file", v[k].id);
             loaded++;
             json_object_put(root);
         }

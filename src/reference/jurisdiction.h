@@ -66,7 +66,8 @@ struct bw_jur_version {
     int64_t vendor_threshold;            /* vendor-collected tax applies at or under; -1 none */
     bw_scheme *schemes;
     uint32_t n_schemes;
-    int64_t gift_threshold;              /* C2C gifts tax-free at or under; -1 none */
+    int64_t gift_threshold;              /* C2C gifts relieved at or under; -1 none */
+    bool gift_relieves_duty, gift_relieves_tax;
     bw_str_list documents_hs;            /* IRG category 1 when all items are these, value 0 */
     bw_field_paths required;             /* every declaration */
     bw_field_paths required_by_category[5]; /* index = IRG category */

@@ -116,8 +116,10 @@ static bool load_hs(bw_refdata *rd, const char *path, char *err, size_t errlen)
     char line[4096];
     unsigned count = 0;
     while (fgets(line, sizeof line, f)) {
+        /* the section column is a Roman numeral; rows outside the sections
+         * (TOTAL, the 99xxxx "not specified" codes) are not HS subheadings */
         char *c1 = strchr(line, ',');
-        if (!c1)
+        if (!c1 || c1 == line || strspn(line, "IVX") != (size_t)(c1 - line))
             continue;
         char *code = c1 + 1;
         size_t n = strspn(code, "0123456789");

@@ -757,11 +757,12 @@ static void test_irg_category(void **state)
         {"US documents", "US", "2025-09-15", "USD", {"0.00"}, "490600", NULL, 0, BUYER, false, NULL, 1,
          0, 0, 0},
 
-        /* AU: no duty to AUD 1000, GST collected by registered vendors; FOB */
+        /* AU: no duty and no border GST to AUD 1000 (GST on low value goods is
+         * the registered vendor's to collect, not the border's); FOB */
         {"AU AUD 500 ARN", "AU", "2026-06-01", "AUD", {"500.00"}, NULL, NULL, 0, COLLECT_VENDOR,
          "12345678901", false, NULL, 2, 0, 0, -1},
-        {"AU AUD 500 buyer pays", "AU", "2026-06-01", "AUD", {"500.00"}, NULL, NULL, 0, BUYER, false,
-         NULL, 3, 0, 1, -1},
+        {"AU AUD 500 buyer model: still nothing at the border", "AU", "2026-06-01", "AUD", {"500.00"},
+         NULL, NULL, 0, BUYER, false, NULL, 2, 0, 0, -1},
         {"AU AUD 1000.01", "AU", "2026-06-01", "AUD", {"1000.01"}, NULL, NULL, 0, BUYER, false, NULL,
          4, -1, -1, -1},
         {"AU FOB: AUD 990 + freight 20 stays under 1000", "AU", "2026-06-01", "AUD", {"990.00"}, NULL,
