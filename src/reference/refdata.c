@@ -67,6 +67,50 @@ int bw_currency_exponent(bw_str s)
     return currency_table[(a * 26 + b) * 26 + c] - 1;
 }
 
+/* ISO 4217 as published (codes-all.csv: Entity,Currency,AlphabeticCode,
+ * NumericCode,MinorUnit,WithdrawalDate) replaces ICU's table when present:
+ * ICU gives 0 decimals for some currencies where ISO says 2 (AFN, IQD, ...)
+ * and still knows withdrawn ones (HRK).  Process-wide, like ICU's. */
+static bool load_iso_currencies(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true; /* optional: ICU stays */
+    pthread_once(&codes_once, load_codes);
+    static int8_t table[26 * 26 * 26];
+    memset(table, 0, sizeof table);
+    char line[1024];
+    unsigned count = 0;
+    while (fgets(line, sizeof line, f)) {
+        /* the entity and currency names may be quoted with commas: read the
+         * last four fields from the end of the line */
+        line[strcspn(line, "\r\n")] = 0;
+        char *field[4];
+        int k = 4;
+        for (char *p = line + strlen(line); p > line && k > 0; p--)
+            if (p[-1] == ',') {
+                field[--k] = p;
+                p[-1] = 0;
+            }
+        if (k != 0)
+            continue;
+        const char *code = field[0], *minor = field[2], *withdrawn = field[3];
+        int a = upper_index(code[0]), b = upper_index(code[1]), c = upper_index(code[2]);
+        if (strlen(code) != 3 || a < 0 || b < 0 || c < 0 || *withdrawn || strlen(minor) != 1 ||
+            minor[0] < '0' || minor[0] > '4')
+            continue;
+        table[(a * 26 + b) * 26 + c] = (int8_t)(minor[0] - '0' + 1);
+        count++;
+    }
+    fclose(f);
+    if (count < 100) {
+        snprintf(err, errlen, "%s: only %u active currencies found; is this ISO 4217?", path, count);
+        return false;
+    }
+    memcpy(currency_table, table, sizeof table);
+    return true;
+}
+
 /* ---- the store of everything else -------------------------------------------- */
 
 typedef struct fx_series {
@@ -314,10 +358,27 @@ const bw_jur_version *bw_jurisdiction_at(const bw_jurisdiction *j, bw_time when)
 
 /* ---- load ------------------------------------------------------------------------- */
 
+/* External reference data first: the jurisdictions are checked against
+ * its currency list. */
+static bool load_external(bw_refdata *rd, const char *refdir, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/iso-currency-codes/codes-all.csv", refdir);
+    if (!load_iso_currencies(path, err, errlen))
+        return false;
+    snprintf(path, sizeof path, "%s/hs-nomenclature/harmonized-system.csv", refdir);
+    if (!load_hs(rd, path, err, errlen))
+        return false;
+    snprintf(path, sizeof path, "%s/ecb-fx-rates/eurofxref-hist.csv", refdir);
+    return load_fx(rd, path, err, errlen);
+}
+
 bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, size_t errlen)
 {
     bw_refdata *rd = calloc(1, sizeof *rd);
     char path[4096];
+    if (refdir && !load_external(rd, refdir, err, errlen))
+        goto fail;
     snprintf(path, sizeof path, "%s/jurisdictions", datadir);
     if (!bw_jurisdictions_load(path, &rd->jurisdictions, &rd->n_jurisdictions, err, errlen))
         goto fail;
@@ -328,14 +389,6 @@ bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, 
     for (uint32_t i = 0; i < rd->n_jurisdictions; i++) {
         size_t n = strlen(rd->ids);
         snprintf(rd->ids + n, sizeof rd->ids - n, "%s%s", i ? ", " : "", rd->jurisdictions[i].id);
-    }
-    if (refdir) {
-        snprintf(path, sizeof path, "%s/hs-nomenclature/harmonized-system.csv", refdir);
-        if (!load_hs(rd, path, err, errlen))
-            goto fail;
-        snprintf(path, sizeof path, "%s/ecb-fx-rates/eurofxref-hist.csv", refdir);
-        if (!load_fx(rd, path, err, errlen))
-            goto fail;
     }
     return rd;
 fail:

@@ -11,7 +11,9 @@
  *    exchange rates.  An administration points this at its own copies.
  *    Without it, HS codes get structural checks only and conversion between
  *    currencies is unavailable; both are reported as warnings.
- * ISO 3166-1 and ISO 4217 (with minor units) come from ICU.
+ * ISO 3166-1 and ISO 4217 (with minor units) come from ICU; the published
+ * ISO 4217 list (iso-currency-codes/codes-all.csv) replaces ICU's
+ * currencies when the external reference data has it (process-wide).
  *
  * Loaded once, then read-only: safe to share between threads.
  */
