@@ -5,7 +5,10 @@
  * Two threads, because one core cannot both decode and write at the rate
  * the store can take: the reading thread decodes, validates, decides and
  * encodes a batch while the writing thread stores the previous one (the
- * batches alternate between two buffers).  A batch is one transaction of
+ * batches alternate between two buffers).  Compressing the bodies is the
+ * costliest step and is shared between the two: the reader packs a share
+ * of the records and the store packs the rest as it puts them; the share
+ * moves towards whichever thread waits for the other.  A batch is one transaction of
  * up to BATCH records or BATCH_SECONDS of input, and its result lines are
  * written only after its commit: a result line is a promise that the
  * outcome is on disk.  If a commit fails the batch is rolled back, its
@@ -79,7 +82,7 @@ typedef struct ingest {
     pthread_cond_t cv;
     batch *full;          /* waiting for the writer, or NULL */
     bool done;            /* no more batches */
-    bool writer_idle;
+    unsigned pack_share;  /* eighths of the records the reader packs (reader's own) */
 } ingest;
 
 static double now_s(void)
@@ -210,12 +213,10 @@ static void *writer_main(void *arg)
         if (!g->full)
             break;
         batch *b = g->full;
-        g->writer_idle = false;
         pthread_mutex_unlock(&g->mu);
         bool ok = store_batch(g, b);
         pthread_mutex_lock(&g->mu);
         g->full = NULL;
-        g->writer_idle = true;
         g->failed |= !ok;
         pthread_cond_broadcast(&g->cv);
         if (!ok)
@@ -226,10 +227,15 @@ static void *writer_main(void *arg)
 }
 
 /* Hands a filled batch to the writer once it has finished the previous
- * one; false if the writer failed. */
+ * one; false if the writer failed.  Waiting here means the writer is the
+ * slower: the reader takes a larger share of the packing, else a smaller. */
 static bool hand_over(ingest *g, batch *b)
 {
     pthread_mutex_lock(&g->mu);
+    if (g->full && g->pack_share < 8)
+        g->pack_share++;
+    else if (!g->full && g->pack_share > 0)
+        g->pack_share--;
     while (g->full && !g->failed)
         pthread_cond_wait(&g->cv, &g->mu);
     if (!g->failed) {
@@ -262,6 +268,7 @@ static bw_str copy_str(bw_arena *a, bw_str s)
 /* Scratch buffers of the reading thread, reused for every record. */
 typedef struct scratch {
     bw_buf body, errors, warnings, result, packed;
+    uint64_t n_seen;
 } scratch;
 
 /* Adds a record to the batch with everything the writer needs, including
@@ -305,14 +312,19 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
     r->value_minor = oc->consignment_value;
     r->currency = oc->jurisdiction ? oc->jurisdiction->currency : NULL;
     r->received_at = oc->assessed_at;
-    r->body = (bw_str){bw_arena_strdup(&b->arena, s->body.p, s->body.n), (uint32_t)s->body.n};
+    r->body = s->body.p ? (bw_str){s->body.p, (uint32_t)s->body.n} : BW_STR_LIT("");
     r->errors = (bw_str){bw_arena_strdup(&b->arena, s->errors.p, s->errors.n), (uint32_t)s->errors.n};
     r->warnings = (bw_str){bw_arena_strdup(&b->arena, s->warnings.p, s->warnings.n), (uint32_t)s->warnings.n};
     r->actor = bw_arena_strdup(&b->arena, actor, (size_t)an);
     XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, s->body.n));
-    if (!bw_store_pack(g->store, r, &s->packed))
-        return false;
-    r->packed.p = bw_arena_strdup(&b->arena, r->packed.p, r->packed.n);
+    if (s->n_seen++ % 8 < g->pack_share) {
+        if (!bw_store_pack(g->store, r, &s->packed))
+            return false;
+        r->packed.p = bw_arena_strdup(&b->arena, r->packed.p, r->packed.n);
+        r->body = BW_STR_NULL; /* not needed once packed */
+    } else {
+        r->body.p = bw_arena_strdup(&b->arena, r->body.p, r->body.n);
+    }
     return true;
 }
 
@@ -427,7 +439,7 @@ int cmd_ingest(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage_error("ingest", "name one input FILE, or - for standard input");
 
-    ingest g = {.writer_idle = true};
+    ingest g = {.pack_share = 4};
     pthread_mutex_init(&g.mu, NULL);
     pthread_cond_init(&g.cv, NULL);
     int rc = EXIT_USAGE, fd = -1;

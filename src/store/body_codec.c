@@ -24,19 +24,21 @@ typedef struct dict_entry {
 } dict_entry;
 
 struct bw_body_codec {
-    pthread_mutex_t mu;   /* guards dicts/n_dicts/newest */
+    pthread_mutex_t mu;   /* guards everything below but dctx */
     dict_entry *dicts;
     uint32_t n_dicts;
     int newest;           /* index of the dictionary to compress with, -1 none */
-    /* the compressing thread's own state */
-    ZSTD_CCtx *cctx;
-    bw_buf samples;
+    bw_buf samples;       /* training bodies, until a dictionary exists */
     size_t *sample_sizes;
     uint32_t n_samples, cap_samples;
-    bool training_done;   /* trained, or tried and gave up */
-    /* the decompressing side */
+    bool training_done;   /* trained, training, or tried and gave up */
     ZSTD_DCtx *dctx;
-    pthread_mutex_t dmu;
+    pthread_mutex_t dmu;  /* guards dctx */
+};
+
+struct bw_body_packer {
+    bw_body_codec *codec;
+    ZSTD_CCtx *cctx;
 };
 
 bw_body_codec *bw_body_codec_new(void)
@@ -45,9 +47,8 @@ bw_body_codec *bw_body_codec_new(void)
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->dmu, NULL);
     c->newest = -1;
-    c->cctx = ZSTD_createCCtx();
     c->dctx = ZSTD_createDCtx();
-    if (!c->cctx || !c->dctx) {
+    if (!c->dctx) {
         bw_body_codec_free(c);
         return NULL;
     }
@@ -58,7 +59,6 @@ void bw_body_codec_free(bw_body_codec *c)
 {
     if (!c)
         return;
-    ZSTD_freeCCtx(c->cctx);
     ZSTD_freeDCtx(c->dctx);
     for (uint32_t i = 0; i < c->n_dicts; i++) {
         ZSTD_freeDDict(c->dicts[i].ddict);
@@ -105,49 +105,80 @@ bool bw_body_codec_add_dict(bw_body_codec *c, int64_t id, const void *dict, size
     return add_dict(c, id, dict, n, NULL);
 }
 
-static void keep_sample(bw_body_codec *c, const char *text, size_t n)
+bw_body_packer *bw_body_packer_new(bw_body_codec *c)
 {
-    if (c->n_samples >= TRAIN_SAMPLES || c->samples.n + n > SAMPLE_BYTES)
+    bw_body_packer *p = calloc(1, sizeof *p);
+    p->codec = c;
+    p->cctx = ZSTD_createCCtx();
+    if (!p->cctx) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void bw_body_packer_free(bw_body_packer *p)
+{
+    if (!p)
         return;
+    ZSTD_freeCCtx(p->cctx);
+    free(p);
+}
+
+/* Keeps a training sample (under the lock); true when this one completed
+ * the set and the caller must train. */
+static bool keep_sample(bw_body_codec *c, const char *text, size_t n)
+{
+    if (c->training_done || c->samples.n + n > SAMPLE_BYTES)
+        return false;
     if (c->n_samples == c->cap_samples) {
         c->cap_samples = c->cap_samples ? c->cap_samples * 2 : 1024;
         c->sample_sizes = realloc(c->sample_sizes, c->cap_samples * sizeof *c->sample_sizes);
     }
     bw_buf_put(&c->samples, text, n);
     c->sample_sizes[c->n_samples++] = n;
+    if (c->n_samples < TRAIN_SAMPLES)
+        return false;
+    c->training_done = true;
+    return true;
 }
 
-/* Trains the store's first dictionary from the samples.  A failure (too
+/* Trains the store's first dictionary from the samples, outside the lock
+ * (other threads keep compressing without one meanwhile).  A failure (too
  * few distinct bodies) just means no dictionary for this store. */
 static void train(bw_body_codec *c)
 {
-    c->training_done = true;
-    void *d = malloc(DICT_BYTES);
-    size_t got = ZDICT_trainFromBuffer(d, DICT_BYTES, c->samples.p, c->sample_sizes, c->n_samples);
-    bw_buf_free(&c->samples);
-    free(c->sample_sizes);
+    pthread_mutex_lock(&c->mu);
+    bw_buf samples = c->samples;
+    size_t *sizes = c->sample_sizes;
+    uint32_t n = c->n_samples;
+    memset(&c->samples, 0, sizeof c->samples);
     c->sample_sizes = NULL;
+    pthread_mutex_unlock(&c->mu);
+    void *d = malloc(DICT_BYTES);
+    size_t got = ZDICT_trainFromBuffer(d, DICT_BYTES, samples.p, sizes, n);
+    bw_buf_free(&samples);
+    free(sizes);
     if (ZDICT_isError(got) || !add_dict(c, 1, d, got, d))
         free(d);
 }
 
-bool bw_body_compress(bw_body_codec *c, const char *text, size_t n, bw_buf *out, int64_t *dict_id)
+bool bw_body_pack(bw_body_packer *p, const char *text, size_t n, bw_buf *out, int64_t *dict_id)
 {
+    bw_body_codec *c = p->codec;
     pthread_mutex_lock(&c->mu);
     const dict_entry *e = c->newest >= 0 ? &c->dicts[c->newest] : NULL;
     ZSTD_CDict *cd = e ? e->cdict : NULL; /* never freed before the codec */
     *dict_id = e ? e->id : 0;
+    bool must_train = !cd && keep_sample(c, text, n);
     pthread_mutex_unlock(&c->mu);
-    if (!cd && !c->training_done) {
-        keep_sample(c, text, n);
-        if (c->n_samples >= TRAIN_SAMPLES)
-            train(c);
-    }
+    if (must_train)
+        train(c);
     size_t bound = ZSTD_compressBound(n);
     out->n = 0;
     bw_buf_reserve(out, bound);
-    size_t z = cd ? ZSTD_compress_usingCDict(c->cctx, out->p, bound, text, n, cd)
-                  : ZSTD_compressCCtx(c->cctx, out->p, bound, text, n, LEVEL);
+    size_t z = cd ? ZSTD_compress_usingCDict(p->cctx, out->p, bound, text, n, cd)
+                  : ZSTD_compressCCtx(p->cctx, out->p, bound, text, n, LEVEL);
     if (ZSTD_isError(z))
         return false;
     out->n = z;

@@ -44,9 +44,9 @@ typedef struct bw_decl_row {
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
- * packs rows that are not packed.  It exists so a pipeline can pack on
- * another thread than the one that puts: one packing thread at a time,
- * concurrently with puts and gets. */
+ * packs the rows that are not packed.  It exists so a pipeline can share
+ * the compression between two threads: bw_store_pack may run on one thread
+ * (one at a time) while another puts and gets. */
 bool bw_store_pack(bw_store *s, bw_decl_row *row, bw_buf *scratch);
 
 typedef enum bw_put_result {

@@ -85,6 +85,8 @@ struct bw_store {
     sqlite3 *db;
     sqlite3_stmt *st[ST_N];
     bw_body_codec *codec;
+    bw_body_packer *put_packer;  /* packs rows put unpacked */
+    bw_body_packer *ext_packer;  /* bw_store_pack, from another thread */
     bw_buf packed;        /* the compressed body of a row put unpacked */
     int64_t dict_pending; /* a dictionary written in the open transaction */
     char error[512];
@@ -103,7 +105,11 @@ static bool step_done(bw_store *s, int which, const char *what);
 static bool load_dictionaries(bw_store *s)
 {
     s->codec = bw_body_codec_new();
-    if (!s->codec)
+    if (s->codec) {
+        s->put_packer = bw_body_packer_new(s->codec);
+        s->ext_packer = bw_body_packer_new(s->codec);
+    }
+    if (!s->codec || !s->put_packer || !s->ext_packer)
         return set_error(s, "out of memory for the body codec");
     sqlite3_stmt *st = s->st[ST_DICTS];
     int rc;
@@ -158,6 +164,8 @@ void bw_store_close(bw_store *s)
 {
     if (!s)
         return;
+    bw_body_packer_free(s->put_packer);
+    bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
     bw_buf_free(&s->packed);
     for (int i = 0; i < ST_N; i++)
@@ -246,14 +254,19 @@ static bool add_event(bw_store *s, int64_t decl, const bw_decl_row *r, const cha
     return step_done(s, ST_EVENT, "recording the event");
 }
 
-bool bw_store_pack(bw_store *s, bw_decl_row *r, bw_buf *scratch)
+static bool pack_with(bw_store *s, bw_body_packer *p, bw_decl_row *r, bw_buf *scratch)
 {
-    if (!bw_body_compress(s->codec, r->body.p, r->body.n, scratch, &r->packed_dict)) {
+    if (!bw_body_pack(p, r->body.p, r->body.n, scratch, &r->packed_dict)) {
         snprintf(s->error, sizeof s->error, "compressing the declaration body failed");
         return false;
     }
     r->packed = (bw_str){scratch->p, (uint32_t)scratch->n};
     return true;
+}
+
+bool bw_store_pack(bw_store *s, bw_decl_row *r, bw_buf *scratch)
+{
+    return pack_with(s, s->ext_packer, r, scratch);
 }
 
 /* A dictionary the codec made is written with the first body that needs
@@ -279,7 +292,7 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     bw_decl_row packed;
     if (!r->packed.p) { /* the caller did not pack: do it here */
         packed = *r;
-        if (!bw_store_pack(s, &packed, &s->packed))
+        if (!pack_with(s, s->put_packer, &packed, &s->packed))
             return BW_PUT_FAILED;
         r = &packed;
     }
