@@ -455,7 +455,7 @@ static void test_fx_convert(void **state)
     assert_true(bw_fx_loaded(g_rd));
     /* rows used (units per EUR):
      *   1999-01-04 first row of the series
-     *   2000-07-19 first BGN quote, 1.9469
+     *   2008-01-02 first BRL quote, 2.601
      *   2026-04-10 (Friday) USD 1.1711
      *   2026-04-13 (Monday) USD 1.1684  JPY 186.75  CAD 1.6177 */
     static const struct {
@@ -477,8 +477,9 @@ static void test_fx_convert(void **state)
         {"2026-04-13", -200, "EUR", "JPY", true, -374, "-373.5: half away from zero"},
         {"2026-04-13", 1000, "JPY", "EUR", true, 535, "1000 JPY / 186.75 = 5.35475 EUR"},
         {"2026-04-13", 10000, "USD", "CAD", true, 13845, "cross: 10000 * 1.6177 / 1.1684 = 13845.43"},
-        {"2000-07-19", 10000, "EUR", "BGN", true, 19469, "first BGN quote"},
-        {"2000-07-18", 10000, "EUR", "BGN", false, 0, "BGN not quoted yet (N/A)"},
+        {"2008-01-02", 10000, "EUR", "BRL", true, 26010, "first BRL quote"},
+        {"2007-12-31", 10000, "EUR", "BRL", false, 0, "BRL not quoted yet (N/A)"},
+        {"2020-06-01", 10000, "EUR", "BGN", false, 0, "BGN withdrawn from ISO 4217 (2026-01)"},
         {"1999-01-01", 10000, "USD", "EUR", false, 0, "before the series"},
         {"2026-04-13", 10000, "AED", "EUR", false, 0, "no ECB rate for AED"},
         {"2026-04-13", 10000, "ABC", "EUR", false, 0, "not a currency"},
@@ -722,6 +723,10 @@ static void test_irg_category(void **state)
          2, 0, 0, -1},
         {"EU C2C gift EUR 46, over EUR 45", "EU", "2026-06-01", "EUR", {"46.00"}, NULL, NULL, 0, BUYER,
          true, NULL, 3, 0, 1, -1},
+        {"EU C2C gift EUR 40 in the flat-duty era: gift relief covers duty too", "EU", "2026-08-01",
+         "EUR", {"40.00"}, NULL, NULL, 0, BUYER, true, NULL, 2, 0, 0, -1},
+        {"EU B2C EUR 40 in the flat-duty era: duty due", "EU", "2026-08-01", "EUR", {"40.00"}, NULL,
+         NULL, 0, IOSS, false, NULL, 3, 1, 0, -1},
         {"EU intrinsic value: freight not counted", "EU", "2026-06-01", "EUR", {"140.00"}, NULL, NULL,
          0, IOSS, false, "20.00", 2, 0, 0, 14000},
         {"EU IOSS USD 100 on 2026-04-13 (EUR 85.59)", "EU", "2026-04-13", "USD", {"100.00"}, NULL,
@@ -740,6 +745,8 @@ static void test_irg_category(void **state)
          -1, -1, -1},
         {"GB C2C gift GBP 39", "GB", "2026-06-01", "GBP", {"39.00"}, NULL, NULL, 0, BUYER, true, NULL,
          2, 0, 0, -1},
+        {"GB C2C gift of whisky GBP 30: VAT relieved, excise goods pay duty", "GB", "2026-06-01",
+         "GBP", {"30.00"}, "220830", NULL, 0, BUYER, true, NULL, 3, 1, 0, -1},
 
         /* US: Section 321 USD 800 until 2025-08-28, no federal VAT */
         {"US USD 500 in January 2025", "US", "2025-01-15", "USD", {"500.00"}, NULL, NULL, 0, BUYER,
@@ -754,6 +761,10 @@ static void test_irg_category(void **state)
          false, NULL, 4, -1, -1, -1},
         {"US whisky (2208) USD 50", "US", "2025-01-15", "USD", {"50.00"}, "220830", NULL, 0, BUYER,
          false, NULL, 3, 1, 0, -1},
+        {"US bona fide gift USD 80 after the suspension: duty relieved", "US", "2025-09-15", "USD",
+         {"80.00"}, NULL, NULL, 0, BUYER, true, NULL, 2, 0, 0, -1},
+        {"US gift USD 150, over USD 100", "US", "2025-09-15", "USD", {"150.00"}, NULL, NULL, 0, BUYER,
+         true, NULL, 3, 1, 0, -1},
         {"US documents", "US", "2025-09-15", "USD", {"0.00"}, "490600", NULL, 0, BUYER, false, NULL, 1,
          0, 0, 0},
 
