@@ -20,12 +20,29 @@ bytes=$(stat -c %s "$input")
 gen_line=$($B run sh -c "$BW gen --count $N --seed $SEED > /dev/null")
 
 field() { echo "$1" | awk -v f="$2" '{print $f}'; }
-scan=$($B scan "$input" 2>/dev/null)
-jsonc=$($B jsonc "$input" 2>/dev/null)
-decode=$($B decode "$input" 2>/dev/null)
-raw=$($B rawinsert "$input" "$OUT/raw.db" 2>/dev/null)
-rm -f "$OUT"/ingest.db*
-ingest=$($B run $BW ingest --quiet --db "$OUT/ingest.db" "$input")
+# The machine is shared: each figure is the best of ROUNDS runs (fastest
+# wins: noise only ever slows a run down).
+ROUNDS=${BENCH_ROUNDS:-2}
+best() { # column-of-the-rate command...: prints the fastest run's line
+    local col=$1 line best_line="" best_v=0; shift
+    for _ in $(seq "$ROUNDS"); do
+        line=$("$@" 2>/dev/null)
+        v=$(field "$line" "$col")
+        if awk -v a="$v" -v b="$best_v" 'BEGIN{exit !(a>b)}'; then best_v=$v; best_line=$line; fi
+    done
+    echo "$best_line"
+}
+fresh_ingest() { rm -f "$OUT"/ingest.db*; $B run $BW ingest --quiet --db "$OUT/ingest.db" "$input"; }
+scan=$(best 4 $B scan "$input")
+jsonc=$(best 4 $B jsonc "$input")
+decode=$(best 4 $B decode "$input")
+raw=$(best 4 $B rawinsert "$input" "$OUT/raw.db")
+ingest=""; ingest_best=0
+for _ in $(seq "$ROUNDS"); do  # "run SECONDS RSS EXIT": fastest = fewest seconds
+    line=$(fresh_ingest)
+    s_=$(field "$line" 2)
+    if [ -z "$ingest" ] || awk -v a="$s_" -v b="$ingest_best" 'BEGIN{exit !(a<b)}'; then ingest=$line; ingest_best=$s_; fi
+done
 again=$($B run $BW ingest --quiet --db "$OUT/ingest.db" "$input")
 rm -f "$OUT"/raw.db* "$OUT"/ingest.db*
 
@@ -64,7 +81,8 @@ cat <<DOC
 
 Measured by \`make bench\` (bench/run.sh, bench/bench.c) on $(date -u +%Y-%m-%d).
 The machines are shared and noisy, so each figure stands beside a ceiling
-measured in the same run; compare ratios, not absolute rates, across runs.
+measured in the same run, and each is the best of $ROUNDS runs; compare
+ratios, not absolute rates, across runs.
 
 Machine: $(nproc) cores ($cpu), $mem, $(uname -sr), $cc_v, SQLite $sqlite_v.
 Input: $N declarations from \`breakwater gen --count $N --seed $SEED\`, $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB of NDJSON.
@@ -82,10 +100,12 @@ $report
   category, on one core, nothing stored.
 - **ingest**: the real command, \`breakwater ingest --quiet --db fresh.db FILE\`,
   timed from outside: reference data loading, decode, validate, canonical
-  encoding, BLAKE2b content hash, SQLite insert of the declaration and its
-  first event, commits every 5,000 records with synchronous=FULL.
-- **raw insert**: the same rows (bodies pre-built, not timed) with one plain
-  prepared INSERT each into a table of the same shape; no events table.
+  encoding, XXH3 content hash, zstd compression with a trained dictionary,
+  SQLite insert of the declaration and its first event, a commit every 5,000
+  records with synchronous=FULL; two threads (see docs/ARCHITECTURE.md).
+- **raw insert**: the same rows (bodies encoded and compressed beforehand,
+  not timed) with one plain prepared INSERT each into a table of the same
+  shape, same pragmas and batch size; no events table, no pipeline.
 DOC
 } > docs/PERFORMANCE.md
 echo "bench: wrote docs/PERFORMANCE.md" >&2

@@ -22,8 +22,9 @@ typedef struct bw_issue {
 } bw_issue;
 
 /* At most this many issues are listed per record; the rest are counted and
- * summarised in one "issues.truncated" warning, so a 10,000-item parcel with
- * an error on every line cannot blow up the answer. */
+ * summarised in one "issues.truncated" entry of the array that overflowed,
+ * so a 10,000-item parcel with an error on every line cannot blow up the
+ * answer. */
 #define BW_ISSUES_MAX 200
 
 typedef struct bw_issues {
