@@ -278,15 +278,56 @@ static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_vers
             "intermediary collection needs the intermediary's account id");
 }
 
-/* Order total vs items and vs payment, within the jurisdiction's tolerance
- * (basis points of the order total).  Only amounts in one currency are
- * compared; converting to compare would hide the mismatch in rounding. */
+/* A name folded for comparison: ASCII lower case, runs of white space as
+ * one space, none at either end. */
+static size_t fold_name(bw_str s, char *out, size_t cap)
+{
+    size_t n = 0;
+    bool space = false;
+    for (uint32_t i = 0; i < s.n && n + 2 < cap; i++) {
+        char c = s.p[i];
+        if (c == ' ' || c == '\t') {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            out[n++] = ' ';
+        space = false;
+        out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    return n;
+}
+
+/* Case and spacing do not make two names different people; anything else
+ * does (transliterated or reordered names are the risk module's work). */
+static bool same_name(bw_str a, bw_str b)
+{
+    char x[256], y[256];
+    size_t nx = fold_name(a, x, sizeof x), ny = fold_name(b, y, sizeof y);
+    return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+static bool within(__int128 a, int64_t b, int64_t tol) { return a - b <= tol && b - a <= tol; }
+
+/* The three-document comparison (order, payment, logistics; Standard 2,
+ * and mandatory before clearance in CN): the order total against the items
+ * (with or without the freight and insurance charged on the order), the
+ * payment against the order total, the payer against the buyer.  Amounts
+ * are compared only in one currency - converting to compare would hide a
+ * mismatch in rounding - and a difference of currency is itself reported.
+ * The tolerance is in basis points of the order total; the severity is the
+ * jurisdiction's. */
 static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ver)
 {
+    bw_severity sev = ver->reconcile_is_error ? BW_ERROR : BW_WARNING;
+    const bw_payment *pay = &d->payment;
+    if (pay->payer.n && d->buyer.name.n && !same_name(pay->payer, d->buyer.name))
+        bw_issue_add(v->iss, sev, "reconcile.payer", "payment.payer",
+                     "the payer \"%.*s\" is not the buyer \"%.*s\"", clip(pay->payer), pay->payer.p,
+                     clip(d->buyer.name), d->buyer.name.p);
     const bw_money *total = &d->order.total;
     if (!total->minor_ok)
         return;
-    bw_severity sev = ver->reconcile_is_error ? BW_ERROR : BW_WARNING;
     int64_t tol = (int64_t)((__int128)total->minor * ver->reconcile_tolerance_bp / 10000);
     __int128 sum = 0; /* items near INT64_MAX must not overflow the sum */
     bool comparable = d->n_items > 0;
@@ -295,14 +336,28 @@ static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ve
         comparable = m->minor_ok && bw_str_same(m->currency, total->currency);
         sum += comparable ? m->minor : 0;
     }
-    if (comparable && (sum - total->minor > tol || total->minor - sum > tol))
+    __int128 charges = 0;
+    if (d->freight.minor_ok && bw_str_same(d->freight.currency, total->currency))
+        charges += d->freight.minor;
+    if (d->insurance.minor_ok && bw_str_same(d->insurance.currency, total->currency))
+        charges += d->insurance.minor;
+    if (!comparable && d->n_items > 0)
+        bw_issue_add(v->iss, sev, "reconcile.currency", "order.total",
+                     "the items are not all in the order's currency %.3s: they cannot be compared",
+                     total->currency.p);
+    else if (comparable && !within(sum, total->minor, tol) && !within(sum + charges, total->minor, tol))
         bw_issue_add(v->iss, sev, "reconcile.items_total", "order.total",
                      "the items add up to %s%lld minor units, the order total is %lld",
                      sum > INT64_MAX ? "more than " : "", (long long)(sum > INT64_MAX ? INT64_MAX : sum),
                      (long long)total->minor);
-    const bw_money *paid = &d->payment.amount;
-    if (paid->minor_ok && bw_str_same(paid->currency, total->currency) &&
-        (paid->minor - total->minor > tol || total->minor - paid->minor > tol))
+    const bw_money *paid = &pay->amount;
+    if (!paid->minor_ok)
+        return;
+    if (!bw_str_same(paid->currency, total->currency))
+        bw_issue_add(v->iss, sev, "reconcile.currency", "payment.amount",
+                     "the payment is in %.3s, the order in %.3s: they cannot be compared",
+                     paid->currency.p, total->currency.p);
+    else if (!within(paid->minor, total->minor, tol))
         bw_issue_add(v->iss, sev, "reconcile.payment_total", "payment.amount",
                      "the payment (%lld) does not match the order total (%lld)",
                      (long long)paid->minor, (long long)total->minor);
