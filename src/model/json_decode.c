@@ -163,6 +163,24 @@ static inline bool skip_ws(bw_decoder *d)
     return eof(d);
 }
 
+/* After a member of an object or an array: 1 another follows (the ','
+ * is consumed), 0 the container closed, -1 a syntax error. */
+static inline int next_member(bw_decoder *d, char close)
+{
+    if (!skip_ws(d))
+        return -1;
+    if (*d->p == ',') {
+        d->p++;
+        return skip_ws(d) ? 1 : -1;
+    }
+    if (*d->p == close) {
+        d->p++;
+        return 0;
+    }
+    syntax(d, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+    return -1;
+}
+
 /* Character classes for the string scanner: 0 plain, 1 quote, 2 backslash,
  * 3 control (illegal), 4 non-ASCII (needs UTF-8 check). */
 static const uint8_t str_class[256] = {
@@ -416,19 +434,11 @@ static bool skip_container(bw_decoder *d, uint32_t nesting, char close)
                 return syntax(d, "':' expected");
             d->p++;
         }
-        if (!skip_ws(d) || !skip_value(d, nesting + 1) || !skip_ws(d))
+        if (!skip_ws(d) || !skip_value(d, nesting + 1))
             return false;
-        if (*d->p == ',') {
-            d->p++;
-            if (!skip_ws(d))
-                return false;
-            continue;
-        }
-        if (*d->p == close) {
-            d->p++;
-            return true;
-        }
-        return syntax(d, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+        int more = next_member(d, close);
+        if (more <= 0)
+            return more == 0;
     }
 }
 
@@ -637,19 +647,11 @@ static bool read_items(bw_decoder *d, bw_declaration *decl)
         }
         pop(d);
         n++;
-        if (!skip_ws(d))
+        int more = next_member(d, ']');
+        if (more < 0)
             return false;
-        if (*d->p == ',') {
-            d->p++;
-            if (!skip_ws(d))
-                return false;
-            continue;
-        }
-        if (*d->p == ']') {
-            d->p++;
+        if (more == 0)
             break;
-        }
-        return syntax(d, "',' or ']' expected in items");
     }
     uint32_t kept = n < d->lim.max_items ? n : d->lim.max_items;
     if (n > d->lim.max_items) {
@@ -761,19 +763,9 @@ static bool read_object(bw_decoder *d, const bw_schema *sc, void *obj)
                 return false;
         }
         pop(d);
-        if (!skip_ws(d))
-            return false;
-        if (*d->p == ',') {
-            d->p++;
-            if (!skip_ws(d))
-                return false;
-            continue;
-        }
-        if (*d->p == '}') {
-            d->p++;
-            return true;
-        }
-        return syntax(d, "',' or '}' expected");
+        int more = next_member(d, '}');
+        if (more <= 0)
+            return more == 0;
     }
 }
 
