@@ -18,9 +18,6 @@ typedef struct dict_entry {
     int64_t id;
     ZSTD_DDict *ddict;
     ZSTD_CDict *cdict;
-    void *bytes;        /* kept until persisted (made here) */
-    size_t n;
-    bool persisted;
 } dict_entry;
 
 struct bw_body_codec {
@@ -31,7 +28,7 @@ struct bw_body_codec {
     bw_buf samples;       /* training bodies, until a dictionary exists */
     size_t *sample_sizes;
     uint32_t n_samples, cap_samples;
-    bool training_done;   /* trained, training, or tried and gave up */
+    bool training_done;   /* trained, or tried and gave up */
     ZSTD_DCtx *dctx;
     pthread_mutex_t dmu;  /* guards dctx */
 };
@@ -63,7 +60,6 @@ void bw_body_codec_free(bw_body_codec *c)
     for (uint32_t i = 0; i < c->n_dicts; i++) {
         ZSTD_freeDDict(c->dicts[i].ddict);
         ZSTD_freeCDict(c->dicts[i].cdict);
-        free(c->dicts[i].bytes);
     }
     free(c->dicts);
     bw_buf_free(&c->samples);
@@ -73,10 +69,16 @@ void bw_body_codec_free(bw_body_codec *c)
     free(c);
 }
 
-/* Adds a dictionary; `bytes` is adopted when not yet persisted. */
-static bool add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n, void *bytes)
+bool bw_body_codec_add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n)
 {
-    dict_entry e = {id, ZSTD_createDDict(dict, n), ZSTD_createCDict(dict, n, LEVEL), bytes, n, bytes == NULL};
+    pthread_mutex_lock(&c->mu);
+    bool known = false;
+    for (uint32_t i = 0; i < c->n_dicts; i++)
+        known |= c->dicts[i].id == id;
+    pthread_mutex_unlock(&c->mu);
+    if (known)
+        return true;
+    dict_entry e = {id, ZSTD_createDDict(dict, n), ZSTD_createCDict(dict, n, LEVEL)};
     if (!e.ddict || !e.cdict) {
         ZSTD_freeDDict(e.ddict);
         ZSTD_freeCDict(e.cdict);
@@ -100,11 +102,6 @@ static bool add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n, v
     return ok;
 }
 
-bool bw_body_codec_add_dict(bw_body_codec *c, int64_t id, const void *dict, size_t n)
-{
-    return add_dict(c, id, dict, n, NULL);
-}
-
 bw_body_packer *bw_body_packer_new(bw_body_codec *c)
 {
     bw_body_packer *p = calloc(1, sizeof *p);
@@ -125,42 +122,63 @@ void bw_body_packer_free(bw_body_packer *p)
     free(p);
 }
 
-/* Keeps a training sample (under the lock); true when this one completed
- * the set and the caller must train. */
-static bool keep_sample(bw_body_codec *c, const char *text, size_t n)
+/* Keeps a training sample (under the lock) until the set is complete. */
+static void keep_sample(bw_body_codec *c, const char *text, size_t n)
 {
-    if (c->training_done || c->samples.n + n > SAMPLE_BYTES)
-        return false;
+    if (c->training_done || c->n_samples >= TRAIN_SAMPLES || c->samples.n + n > SAMPLE_BYTES)
+        return;
     if (c->n_samples == c->cap_samples) {
         c->cap_samples = c->cap_samples ? c->cap_samples * 2 : 1024;
         c->sample_sizes = realloc(c->sample_sizes, c->cap_samples * sizeof *c->sample_sizes);
     }
     bw_buf_put(&c->samples, text, n);
     c->sample_sizes[c->n_samples++] = n;
-    if (c->n_samples < TRAIN_SAMPLES)
-        return false;
-    c->training_done = true;
-    return true;
 }
 
-/* Trains the store's first dictionary from the samples, outside the lock
- * (other threads keep compressing without one meanwhile).  A failure (too
- * few distinct bodies) just means no dictionary for this store. */
-static void train(bw_body_codec *c)
+bool bw_body_codec_has_dict(bw_body_codec *c)
 {
     pthread_mutex_lock(&c->mu);
+    bool has = c->newest >= 0;
+    pthread_mutex_unlock(&c->mu);
+    return has;
+}
+
+int64_t bw_body_codec_newest(bw_body_codec *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t id = c->newest >= 0 ? c->dicts[c->newest].id : 0;
+    pthread_mutex_unlock(&c->mu);
+    return id;
+}
+
+/* Trains from the samples outside the lock (packers go on meanwhile). A
+ * failure (too few distinct bodies) just means no dictionary for now. */
+bool bw_body_codec_train(bw_body_codec *c, void **dict, size_t *n)
+{
+    pthread_mutex_lock(&c->mu);
+    bool ready = !c->training_done && c->newest < 0 && c->n_samples >= TRAIN_SAMPLES;
     bw_buf samples = c->samples;
     size_t *sizes = c->sample_sizes;
-    uint32_t n = c->n_samples;
-    memset(&c->samples, 0, sizeof c->samples);
-    c->sample_sizes = NULL;
+    uint32_t count = c->n_samples;
+    if (ready) {
+        c->training_done = true;
+        memset(&c->samples, 0, sizeof c->samples);
+        c->sample_sizes = NULL;
+    }
     pthread_mutex_unlock(&c->mu);
+    if (!ready)
+        return false;
     void *d = malloc(DICT_BYTES);
-    size_t got = ZDICT_trainFromBuffer(d, DICT_BYTES, samples.p, sizes, n);
+    size_t got = ZDICT_trainFromBuffer(d, DICT_BYTES, samples.p, sizes, count);
     bw_buf_free(&samples);
     free(sizes);
-    if (ZDICT_isError(got) || !add_dict(c, 1, d, got, d))
+    if (ZDICT_isError(got)) {
         free(d);
+        return false;
+    }
+    *dict = d;
+    *n = got;
+    return true;
 }
 
 bool bw_body_pack(bw_body_packer *p, const char *text, size_t n, bw_buf *out, int64_t *dict_id)
@@ -170,10 +188,9 @@ bool bw_body_pack(bw_body_packer *p, const char *text, size_t n, bw_buf *out, in
     const dict_entry *e = c->newest >= 0 ? &c->dicts[c->newest] : NULL;
     ZSTD_CDict *cd = e ? e->cdict : NULL; /* never freed before the codec */
     *dict_id = e ? e->id : 0;
-    bool must_train = !cd && keep_sample(c, text, n);
+    if (!cd)
+        keep_sample(c, text, n);
     pthread_mutex_unlock(&c->mu);
-    if (must_train)
-        train(c);
     size_t bound = ZSTD_compressBound(n);
     out->n = 0;
     bw_buf_reserve(out, bound);
@@ -209,26 +226,4 @@ char *bw_body_decompress(bw_body_codec *c, const void *blob, size_t n, int64_t d
     }
     text[size] = 0;
     return text;
-}
-
-const void *bw_body_dict_unpersisted(bw_body_codec *c, int64_t id, size_t *n)
-{
-    const void *bytes = NULL;
-    pthread_mutex_lock(&c->mu);
-    for (uint32_t i = 0; i < c->n_dicts; i++)
-        if (c->dicts[i].id == id && !c->dicts[i].persisted) {
-            bytes = c->dicts[i].bytes;
-            *n = c->dicts[i].n;
-        }
-    pthread_mutex_unlock(&c->mu);
-    return bytes;
-}
-
-void bw_body_dict_persisted(bw_body_codec *c, int64_t id)
-{
-    pthread_mutex_lock(&c->mu);
-    for (uint32_t i = 0; i < c->n_dicts; i++)
-        if (c->dicts[i].id == id)
-            c->dicts[i].persisted = true;
-    pthread_mutex_unlock(&c->mu);
 }

@@ -11,8 +11,10 @@
  *
  * Threads: the codec (dictionaries, training samples) is shared and locked;
  * each compressing thread has its own packer, and any thread may
- * decompress.  Backend-neutral: the store keeps the dictionaries wherever
- * it keeps data (see bw_body_dict_unpersisted).
+ * decompress.  Backend-neutral: the codec only collects samples and trains;
+ * the store decides, in a transaction, whether the database still lacks a
+ * dictionary, stores the new one and gives it its id (so two processes
+ * writing one database never make two different dictionaries 1).
  */
 #ifndef BW_BODY_CODEC_H
 #define BW_BODY_CODEC_H
@@ -34,17 +36,18 @@ void bw_body_packer_free(bw_body_packer *p);
 
 /* Compresses text into out (replacing its contents); *dict_id says which
  * dictionary was used (0 = none).  Until a dictionary exists the text is
- * kept as a training sample, and the call that completes the sample set
- * trains one (a fraction of a second, once per store). */
+ * also kept as a training sample. */
 bool bw_body_pack(bw_body_packer *p, const char *text, size_t n, bw_buf *out, int64_t *dict_id);
 /* Decompresses into a malloc'd NUL-terminated string, NULL on failure. */
 char *bw_body_decompress(bw_body_codec *c, const void *blob, size_t n, int64_t dict_id);
 
-/* A dictionary made by this codec that the store has not yet persisted:
- * returns its bytes (valid until the codec is freed) or NULL.  The store
- * writes it in the same transaction as the first body that uses it, then
- * calls bw_body_dict_persisted() after the commit. */
-const void *bw_body_dict_unpersisted(bw_body_codec *c, int64_t id, size_t *n);
-void bw_body_dict_persisted(bw_body_codec *c, int64_t id);
+/* Whether a dictionary is known. */
+bool bw_body_codec_has_dict(bw_body_codec *c);
+/* The highest dictionary id known (0 none). */
+int64_t bw_body_codec_newest(bw_body_codec *c);
+/* When enough samples were kept and no dictionary is known, trains one:
+ * true with malloc'd bytes in *dict, *n (a fraction of a second, once).
+ * The caller stores it and then adds it with bw_body_codec_add_dict. */
+bool bw_body_codec_train(bw_body_codec *c, void **dict, size_t *n);
 
 #endif

@@ -76,9 +76,8 @@ static const char *const SQL[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_DICTS] = "SELECT id, dict FROM body_dictionaries ORDER BY id",
-    [ST_ADD_DICT] = "INSERT OR IGNORE INTO body_dictionaries(id, created_at, dict)"
-                    " VALUES(?1, strftime('%s','now'), ?2)",
+    [ST_DICTS] = "SELECT id, dict FROM body_dictionaries WHERE id > ?1 ORDER BY id",
+    [ST_ADD_DICT] = "INSERT INTO body_dictionaries(created_at, dict) VALUES(strftime('%s','now'), ?1)",
 };
 
 struct bw_store {
@@ -88,7 +87,6 @@ struct bw_store {
     bw_body_packer *put_packer;  /* packs rows put unpacked */
     bw_body_packer *ext_packer;  /* bw_store_pack, from another thread */
     bw_buf packed;        /* the compressed body of a row put unpacked */
-    int64_t dict_pending; /* a dictionary written in the open transaction */
     char error[512];
 };
 
@@ -102,16 +100,12 @@ const char *bw_store_error(const bw_store *s) { return s->error; }
 
 static bool step_done(bw_store *s, int which, const char *what);
 
+/* Reads the dictionaries this connection does not know yet (another
+ * connection or process may have made one since). */
 static bool load_dictionaries(bw_store *s)
 {
-    s->codec = bw_body_codec_new();
-    if (s->codec) {
-        s->put_packer = bw_body_packer_new(s->codec);
-        s->ext_packer = bw_body_packer_new(s->codec);
-    }
-    if (!s->codec || !s->put_packer || !s->ext_packer)
-        return set_error(s, "out of memory for the body codec");
     sqlite3_stmt *st = s->st[ST_DICTS];
+    sqlite3_bind_int64(st, 1, bw_body_codec_newest(s->codec));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (!bw_body_codec_add_dict(s->codec, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
@@ -121,6 +115,68 @@ static bool load_dictionaries(bw_store *s)
         }
     sqlite3_reset(st);
     return rc == SQLITE_DONE || set_error(s, "reading the body dictionaries");
+}
+
+static bool open_codec(bw_store *s)
+{
+    s->codec = bw_body_codec_new();
+    if (s->codec) {
+        s->put_packer = bw_body_packer_new(s->codec);
+        s->ext_packer = bw_body_packer_new(s->codec);
+    }
+    if (!s->codec || !s->put_packer || !s->ext_packer)
+        return set_error(s, "out of memory for the body codec");
+    return load_dictionaries(s);
+}
+
+/* Once enough bodies were seen without a dictionary, the database gets
+ * its first one - in a transaction of its own that first checks no other
+ * writer made one meanwhile (then that one is used). */
+static void maybe_train(bw_store *s)
+{
+    void *dict = NULL;
+    size_t n;
+    if (bw_body_codec_has_dict(s->codec) || !bw_body_codec_train(s->codec, &dict, &n))
+        return;
+    if (!step_done(s, ST_BEGIN, "begin"))
+        goto out;
+    if (!load_dictionaries(s) || bw_body_codec_has_dict(s->codec)) {
+        step_done(s, ST_COMMIT, "commit");
+        goto out;
+    }
+    sqlite3_stmt *st = s->st[ST_ADD_DICT];
+    sqlite3_bind_blob(st, 1, dict, (int)n, SQLITE_STATIC);
+    if (step_done(s, ST_ADD_DICT, "storing the body dictionary")) {
+        int64_t id = sqlite3_last_insert_rowid(s->db);
+        if (step_done(s, ST_COMMIT, "commit"))
+            bw_body_codec_add_dict(s->codec, id, dict, n);
+    } else {
+        step_done(s, ST_ROLLBACK, "rollback");
+    }
+out:
+    free(dict);
+}
+
+/* Pragmas and schema.  Switching a new file to WAL needs the database to
+ * itself, which the busy handler does not wait for: when two processes
+ * open a new store at once, the loser retries for a while. */
+static bool setup(bw_store *s, char **msg)
+{
+    static const char PRAGMAS[] =
+        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+        "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+    for (int attempt = 0;; attempt++) {
+        int rc = sqlite3_exec(s->db, PRAGMAS, NULL, NULL, msg);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(s->db, SCHEMA, NULL, NULL, msg);
+        if (rc == SQLITE_OK)
+            return true;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt == 200)
+            return false;
+        sqlite3_free(*msg);
+        *msg = NULL;
+        sqlite3_sleep(50);
+    }
 }
 
 bw_store *bw_store_open(const char *path, char *err, size_t errlen)
@@ -134,12 +190,7 @@ bw_store *bw_store_open(const char *path, char *err, size_t errlen)
     }
     sqlite3_busy_timeout(s->db, 10000);
     char *msg = NULL;
-    if (sqlite3_exec(s->db,
-                     "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     "PRAGMA foreign_keys=ON;"
-                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
-                     NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(s->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+    if (!setup(s, &msg)) {
         snprintf(err, errlen, "%s: cannot set up the database: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         bw_store_close(s);
@@ -152,7 +203,7 @@ bw_store *bw_store_open(const char *path, char *err, size_t errlen)
             return NULL;
         }
     }
-    if (!load_dictionaries(s)) {
+    if (!open_codec(s)) {
         snprintf(err, errlen, "%s: %s", path, s->error);
         bw_store_close(s);
         return NULL;
@@ -188,15 +239,11 @@ bool bw_store_commit(bw_store *s)
     sqlite3_reset(s->st[ST_FIND]); /* a pending duplicate lookup must not hold the read */
     if (!step_done(s, ST_COMMIT, "commit"))
         return false;
-    if (s->dict_pending) {
-        bw_body_dict_persisted(s->codec, s->dict_pending);
-        s->dict_pending = 0;
-    }
+    maybe_train(s);
     return true;
 }
 void bw_store_rollback(bw_store *s)
 {
-    s->dict_pending = 0; /* written again with the next body that needs it */
     step_done(s, ST_ROLLBACK, "rollback");
 }
 
@@ -269,23 +316,6 @@ bool bw_store_pack(bw_store *s, bw_decl_row *r, bw_buf *scratch)
     return pack_with(s, s->ext_packer, r, scratch);
 }
 
-/* A dictionary the codec made is written with the first body that needs
- * it, in the same transaction, so no stored body ever names a missing one. */
-static bool persist_dictionary(bw_store *s, int64_t id)
-{
-    size_t n;
-    const void *bytes = id ? bw_body_dict_unpersisted(s->codec, id, &n) : NULL;
-    if (!bytes || s->dict_pending == id)
-        return true;
-    sqlite3_stmt *st = s->st[ST_ADD_DICT];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_blob(st, 2, bytes, (int)n, SQLITE_STATIC);
-    if (!step_done(s, ST_ADD_DICT, "storing the body dictionary"))
-        return false;
-    s->dict_pending = id;
-    return true;
-}
-
 bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
 {
     sqlite3_reset(s->st[ST_FIND]); /* ends the previous call's prior */
@@ -296,8 +326,6 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
             return BW_PUT_FAILED;
         r = &packed;
     }
-    if (!persist_dictionary(s, r->packed_dict))
-        return BW_PUT_FAILED;
     sqlite3_stmt *ins = s->st[ST_INSERT];
     bind_row(ins, r);
     if (!step_done(s, ST_INSERT, "storing the declaration"))
@@ -366,8 +394,11 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
     out->value_minor = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
     out->currency = dup_col(st, 8);
     out->received_at = sqlite3_column_int64(st, 9);
+    int64_t dict = sqlite3_column_int64(st, 13);
+    if (dict > bw_body_codec_newest(s->codec)) /* made by another connection since */
+        load_dictionaries(s);
     out->body = bw_body_decompress(s->codec, sqlite3_column_blob(st, 10),
-                                   (size_t)sqlite3_column_bytes(st, 10), sqlite3_column_int64(st, 13));
+                                   (size_t)sqlite3_column_bytes(st, 10), dict);
     out->errors = dup_col(st, 11);
     out->warnings = dup_col(st, 12);
     sqlite3_reset(st);

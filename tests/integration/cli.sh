@@ -106,4 +106,23 @@ expect_rc 0 "array input" "$BW" validate "$T/array.json"
 sed -n '5p' "$T/a.ndjson" > "$T/one.json"
 expect_rc 0 "single object input" "$BW" validate "$T/one.json"
 
+# two processes ingesting into one new database at once: both succeed, and
+# every body reads back (one shared compression dictionary, not two)
+db2="$T/two.db"
+"$BW" gen --count 6000 --seed 21 > "$T/p1.ndjson"
+"$BW" gen --count 6000 --seed 22 > "$T/p2.ndjson"
+"$BW" ingest --quiet --db "$db2" "$T/p1.ndjson" 2> "$T/p1.err" & pid=$!
+"$BW" ingest --quiet --db "$db2" "$T/p2.ndjson" 2> "$T/p2.err" || fail "second writer: $(cat "$T/p2.err")"
+wait "$pid" || fail "first writer: $(cat "$T/p1.err")"
+[ "$(sqlite3 "$db2" 'select count(*) from declarations')" -eq 12000 ] || fail "concurrent ingest lost rows"
+[ "$(sqlite3 "$db2" 'select count(*) from body_dictionaries')" -le 1 ] || fail "two dictionaries made"
+for f in p1 p2; do
+    for n in 1 3000 6000; do
+        l=$(sed -n "${n}p" "$T/$f.ndjson")
+        s_=$(echo "$l" | sed 's/^{"submitter":{"id":"\([^"]*\)".*/\1/')
+        i_=$(echo "$l" | sed 's/.*"declaration_id":"\([^"]*\)".*/\1/')
+        "$BW" show --db "$db2" "$s_" "$i_" | grep -q "\"declaration_id\":\"$i_\"" || fail "unreadable after concurrent ingest: $i_"
+    done
+done
+
 echo "cli: all checks passed"
