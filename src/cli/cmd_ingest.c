@@ -157,6 +157,8 @@ static bool store_entry(ingest *g, batch *b, const entry *e, counts *c)
         c->not_storable++;
     }
     c->duplicates += put == BW_PUT_DUPLICATE;
+    /* a duplicate answers with the first result, rejected ones included */
+    c->rejected += put == BW_PUT_DUPLICATE && strcmp(prior.status, "accepted") != 0;
     c->conflicts += put == BW_PUT_CONFLICT;
     c->amended += put == BW_PUT_AMENDED;
     if (put == BW_PUT_STORED || put == BW_PUT_AMENDED) {
@@ -292,7 +294,7 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
         e->result = bw_arena_strdup(&b->arena, s->result.p, s->result.n);
         e->result_len = (uint32_t)s->result.n;
     }
-    e->storable = rec->decodable && d->submitter.id.p && d->declaration_id.p;
+    e->storable = rec->decodable && d->submitter.id.n && d->declaration_id.n;
     if (!e->storable)
         return true;
     s->body.n = s->errors.n = s->warnings.n = 0;
@@ -311,7 +313,7 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
     r->category = oc->category;
     r->value_minor = oc->consignment_value;
     r->currency = oc->jurisdiction ? oc->jurisdiction->currency : NULL;
-    r->received_at = oc->assessed_at;
+    r->received_at = bw_time_now(); /* the assessment date may be --as-of */
     r->body = s->body.p ? (bw_str){s->body.p, (uint32_t)s->body.n} : BW_STR_LIT("");
     r->errors = (bw_str){bw_arena_strdup(&b->arena, s->errors.p, s->errors.n), (uint32_t)s->errors.n};
     r->warnings = (bw_str){bw_arena_strdup(&b->arena, s->warnings.p, s->warnings.n), (uint32_t)s->warnings.n};

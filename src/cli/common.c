@@ -69,6 +69,10 @@ void cli_result_json(const bw_record *rec, const bw_outcome *o, bw_buf *b)
         bw_buf_printf(b, "\",\"currency\":\"%s\"}", o->jurisdiction->currency);
         bw_buf_printf(b, ",\"duty_due\":%s,\"tax_due\":%s", o->duty_due ? "true" : "false",
                       o->tax_due ? "true" : "false");
+        if (o->de_minimis_rule) {
+            bw_buf_puts(b, ",\"de_minimis_rule\":");
+            bw_buf_put_json_str(b, o->de_minimis_rule, strlen(o->de_minimis_rule));
+        }
     }
     bw_buf_puts(b, ",\"errors\":");
     bw_issues_json(&rec->issues, BW_ERROR, b);

@@ -192,6 +192,14 @@ static int broken_record(bw_reader *r, bw_record *rec, const char *code, const c
     return 1;
 }
 
+/* In an array there is no safe place to resume after a broken element. */
+static void abandon_array(bw_reader *r, bw_record *rec)
+{
+    r->framing = F_DONE;
+    bw_issue_add(&rec->issues, BW_ERROR, "json.array_abandoned", "",
+                 "the rest of the array after this record was not read");
+}
+
 /* Decodes the record at buf[pos], reading more as needed. */
 static int decode_one(bw_reader *r, bw_record *rec)
 {
@@ -207,7 +215,7 @@ static int decode_one(bw_reader *r, bw_record *rec)
                 int ret = broken_record(r, rec, "record.too_large",
                                         "declaration larger than %zu bytes", r->lim.max_record_bytes);
                 if (r->framing == F_ARRAY_NEXT)
-                    r->framing = F_DONE;
+                    abandon_array(r, rec);
                 else if (!resync(r, rec->offset, &ok) && !ok)
                     return -1;
                 return ret;
@@ -221,11 +229,9 @@ static int decode_one(bw_reader *r, bw_record *rec)
         if (st == BW_DECODE_SYNTAX) {
             bool ok;
             advance(r, used);
-            if (r->framing == F_ARRAY_NEXT) {
-                r->framing = F_DONE;
-                bw_issue_add(&rec->issues, BW_ERROR, "json.array_abandoned", "",
-                             "the rest of the array after this record was not read");
-            } else if (!resync(r, rec->offset, &ok) && !ok) {
+            if (r->framing == F_ARRAY_NEXT)
+                abandon_array(r, rec);
+            else if (!resync(r, rec->offset, &ok) && !ok) {
                 return -1;
             }
             return 1;
@@ -276,9 +282,10 @@ int bw_reader_next(bw_reader *r, bw_record *rec)
             return bw_reader_next(r, rec);
         }
         if (c != ',') {
-            r->framing = F_DONE;
-            return broken_record(r, rec, "json.syntax", "',' or ']' expected between array elements at line %llu",
-                                 (unsigned long long)r->line);
+            int ret = broken_record(r, rec, "json.syntax", "',' or ']' expected between array elements at line %llu",
+                                    (unsigned long long)r->line);
+            abandon_array(r, rec);
+            return ret;
         }
         advance(r, 1);
         if (!skip_ws(r, &ok)) {

@@ -100,13 +100,14 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
         return;
     }
     out->tax_due = v->tax_applies;
+    bool leaving = d->type.value == DECL_EXPORT || d->type.value == DECL_RETURN;
+    if (leaving) /* exports and returns leave the territory: nothing is collected */
+        out->duty_due = out->tax_due = false;
     if (v->full_declaration_threshold >= 0 && value > v->full_declaration_threshold) {
         out->category = 4;
         return;
     }
-    if (d->type.value != DECL_IMPORT) {
-        /* exports and returns leave the territory: nothing is collected */
-        out->duty_due = out->tax_due = false;
+    if (leaving) {
         out->category = 2;
         return;
     }
@@ -119,9 +120,9 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
                   under(value, v->vendor_threshold);
     bool gift = d->gift.value && d->transaction_type.value == TXN_C2C &&
                 under(value, v->gift_threshold);
-    out->duty_due = !(rule && under(value, rule->duty_threshold) && !any_excluded(d, v) &&
-                      v->flat_duty == 0) &&
-                    !(gift && v->gift_relieves_duty);
+    bool excluded = any_excluded(d, v); /* excise goods: never relieved */
+    out->duty_due = !(rule && under(value, rule->duty_threshold) && !excluded && v->flat_duty == 0) &&
+                    !(gift && v->gift_relieves_duty && !excluded);
     out->tax_due = v->tax_applies && !(rule && under(value, rule->tax_threshold)) && !vendor &&
                    !(gift && v->gift_relieves_tax);
     out->category = out->duty_due || out->tax_due ? 3 : 2;

@@ -220,17 +220,28 @@ static void check_items(vctx *v, const bw_declaration *d)
 
 /* ---- jurisdiction-driven checks ------------------------------------------------ */
 
+/* Whether a field was already reported missing (the keys are checked for
+ * every declaration, and a jurisdiction may list them again). */
+static bool already_required(const vctx *v, const char *path)
+{
+    for (uint32_t i = 0; i < v->iss->n; i++)
+        if (!strcmp(v->iss->v[i].path, path) && !strcmp(v->iss->v[i].code, "field.required"))
+            return true;
+    return false;
+}
+
 static void check_required(vctx *v, const bw_field_paths *ps, const bw_str_list *gift_exempt)
 {
     const bw_declaration *d = v->d;
     for (uint32_t k = 0; k < ps->n; k++) {
         const bw_field_path *fp = &ps->v[k];
-        /* a gift has no sale: its order and payment need not exist */
-        if (d->gift.value && gift_exempt &&
+        /* a gift between private persons has no sale: its order and
+         * payment need not exist */
+        if (d->gift.value && d->transaction_type.value == TXN_C2C && gift_exempt &&
             bw_str_list_has_prefix_of(gift_exempt, (bw_str){fp->text, (uint32_t)strlen(fp->text)}))
             continue;
         if (!fp->in_items) {
-            if (!bw_field_path_present(fp, d, NULL))
+            if (!bw_field_path_present(fp, d, NULL) && !already_required(v, fp->text))
                 ERR("field.required", fp->text, "required in this jurisdiction");
             continue;
         }
@@ -253,7 +264,7 @@ static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_vers
 {
     const bw_collection *c = &d->collection;
     if (c->model.value == COLLECT_VENDOR) {
-        if (!c->scheme_number.p) {
+        if (!c->scheme_number.n) {
             ERR("field.required", "collection.scheme_number",
                 "vendor collection needs the vendor's tax-scheme number");
         } else if (ver->n_schemes == 0) {
@@ -273,7 +284,7 @@ static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_vers
                     "\"%s\" is not a valid %s number here", num, ver->schemes[0].name);
         }
     }
-    if (c->model.value == COLLECT_INTERMEDIARY && !c->account_id.p)
+    if (c->model.value == COLLECT_INTERMEDIARY && !c->account_id.n)
         ERR("field.required", "collection.account_id",
             "intermediary collection needs the intermediary's account id");
 }
@@ -330,10 +341,11 @@ static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ve
         return;
     int64_t tol = (int64_t)((__int128)total->minor * ver->reconcile_tolerance_bp / 10000);
     __int128 sum = 0; /* items near INT64_MAX must not overflow the sum */
-    bool comparable = d->n_items > 0;
-    for (uint32_t i = 0; i < d->n_items && comparable; i++) {
+    bool valid = d->n_items > 0, comparable = valid;
+    for (uint32_t i = 0; i < d->n_items && valid; i++) {
         const bw_money *m = &d->items[i].value;
-        comparable = m->minor_ok && bw_str_same(m->currency, total->currency);
+        valid = m->minor_ok; /* an invalid value has its own error */
+        comparable = comparable && valid && bw_str_same(m->currency, total->currency);
         sum += comparable ? m->minor : 0;
     }
     __int128 charges = 0;
@@ -341,7 +353,7 @@ static void reconcile(vctx *v, const bw_declaration *d, const bw_jur_version *ve
         charges += d->freight.minor;
     if (d->insurance.minor_ok && bw_str_same(d->insurance.currency, total->currency))
         charges += d->insurance.minor;
-    if (!comparable && d->n_items > 0)
+    if (valid && !comparable)
         bw_issue_add(v->iss, sev, "reconcile.currency", "order.total",
                      "the items are not all in the order's currency %.3s: they cannot be compared",
                      total->currency.p);
@@ -415,20 +427,19 @@ const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_ti
     check_contact(v, &d->seller, "seller");
     check_contact(v, &d->buyer, "buyer");
     check_items(v, d);
-    if (d->type.value == DECL_RETURN && !d->related_declaration.p)
+    if (d->type.value == DECL_RETURN && !d->related_declaration.n)
         ERR("field.required", "related_declaration", "a return must name the original import");
     if (d->items_present && d->n_items == 0)
         ERR("items.empty", "items", "a declaration needs at least one item");
 
+    /* the keys are required everywhere, whatever a jurisdiction file says */
+    if (!d->submitter.id.n)
+        ERR("field.required", "submitter.id", "the submitter's id is required");
+    if (!d->declaration_id.n)
+        ERR("field.required", "declaration_id", "the submitter's declaration id is required");
     const bw_jur_version *ver = find_version(v, d, when, jur);
-    if (!ver) {
-        /* the keys are required everywhere, whatever the jurisdiction says */
-        if (!d->submitter.id.n)
-            ERR("field.required", "submitter.id", "the submitter's id is required");
-        if (!d->declaration_id.n)
-            ERR("field.required", "declaration_id", "the submitter's declaration id is required");
+    if (!ver)
         return NULL;
-    }
     const bw_jurisdiction *j = *jur;
     check_required(v, &ver->required, &ver->gift_exempt);
     check_destination(v, d, j);

@@ -298,8 +298,9 @@ static bool load_gift_relief(loader *L, json_object *o, bw_jur_version *v)
     json_object *g = get(o, "gift_relief");
     if (!g || json_object_is_type(g, json_type_null))
         return true;
-    if (!json_object_is_type(g, json_type_object) || !check_keys(L, g, "gift_relief", keys) ||
-        !get_amount(L, g, "threshold", &v->gift_threshold))
+    if (!json_object_is_type(g, json_type_object))
+        return fail(L, "\"gift_relief\" must be an object or null");
+    if (!check_keys(L, g, "gift_relief", keys) || !get_amount(L, g, "threshold", &v->gift_threshold))
         return false;
     json_object *duty = get(g, "duty"), *tax = get(g, "tax");
     if (!duty || !tax || !json_object_is_type(duty, json_type_boolean) ||
@@ -318,7 +319,9 @@ static bool load_reconcile(loader *L, json_object *o, bw_jur_version *v)
     json_object *rc = get(o, "reconcile");
     if (!rc)
         return true;
-    if (!json_object_is_type(rc, json_type_object) || !check_keys(L, rc, "reconcile", keys))
+    if (!json_object_is_type(rc, json_type_object))
+        return fail(L, "\"reconcile\" must be an object");
+    if (!check_keys(L, rc, "reconcile", keys))
         return false;
     json_object *tol = get(rc, "tolerance_bp"), *sev = get(rc, "severity");
     if (tol) {
@@ -382,6 +385,8 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
     v->flat_duty = flat < 0 ? 0 : flat;
 
     json_object *rbc = get(o, "required_by_category");
+    if (rbc && !json_object_is_type(rbc, json_type_object))
+        return fail(L, "\"required_by_category\" must be an object of category -> paths");
     if (rbc) {
         json_object_object_foreach(rbc, k, val) {
             (void)val;

@@ -644,7 +644,7 @@ static bw_money money(const char *amount, const char *currency)
     return m;
 }
 
-static int assess_one(const irg_case *c)
+static int assess_one(const irg_case *c, bool is_export)
 {
     bw_item items[3];
     bw_declaration d = {.present = true, .items = items, .items_present = true};
@@ -658,7 +658,7 @@ static int assess_one(const irg_case *c)
     uint8_t mode = c->mode ? c->mode : MODE_AIR;
     d.transport = (bw_transport){.present = true,
                                  .mode = {mode, S(bw_transport_mode_names[mode])}};
-    d.type = (bw_enum){DECL_IMPORT, S("import")};
+    d.type = is_export ? (bw_enum){DECL_EXPORT, S("export")} : (bw_enum){DECL_IMPORT, S("import")};
     d.transaction_type = c->gift ? (bw_enum){TXN_C2C, S("C2C")} : (bw_enum){TXN_B2C, S("B2C")};
     d.gift = (bw_flag){true, c->gift};
     if (c->model) {
@@ -727,6 +727,9 @@ static void test_irg_category(void **state)
          "EUR", {"40.00"}, NULL, NULL, 0, BUYER, true, NULL, 2, 0, 0, -1},
         {"EU B2C EUR 40 in the flat-duty era: duty due", "EU", "2026-08-01", "EUR", {"40.00"}, NULL,
          NULL, 0, IOSS, false, NULL, 3, 1, 0, -1},
+        {"EU C2C gift of wine EUR 40: excise goods are not relieved", "EU", "2026-06-01", "EUR",
+         {"40.00"}, "220421", NULL, 0, BUYER, true, NULL, 3, 1, 0, -1},
+
         {"EU intrinsic value: freight not counted", "EU", "2026-06-01", "EUR", {"140.00"}, NULL, NULL,
          0, IOSS, false, "20.00", 2, 0, 0, 14000},
         {"EU IOSS USD 100 on 2026-04-13 (EUR 85.59)", "EU", "2026-04-13", "USD", {"100.00"}, NULL,
@@ -808,7 +811,16 @@ static void test_irg_category(void **state)
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        bad += assess_one(&cases[i]);
+        bad += assess_one(&cases[i], false);
+    /* exports leave the territory: nothing is collected at any value */
+    static const irg_case exports[] = {
+        {"EU export EUR 40", "EU", "2026-08-01", "EUR", {"40.00"}, NULL, NULL, 0, BUYER, false, NULL, 2,
+         0, 0, -1},
+        {"EU export EUR 400: full declaration", "EU", "2026-08-01", "EUR", {"400.00"}, NULL, NULL, 0,
+         BUYER, false, NULL, 4, 0, 0, -1},
+    };
+    for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++)
+        bad += assess_one(&exports[i], true);
     assert_int_equal(bad, 0);
 }
 
