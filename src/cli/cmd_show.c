@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "../view/view.h"
 #include "cli.h"
 
 static const char HELP[] =
@@ -16,58 +17,6 @@ static const char HELP[] =
     "  --db PATH   the SQLite database (default: breakwater.db)\n"
     "  --help      this text\n\n"
     "exit status: 0 found, 1 not found, 2 usage or I/O error\n";
-
-static void put_opt(bw_buf *b, const char *key, const char *v)
-{
-    bw_buf_printf(b, "\"%s\":", key);
-    if (v)
-        bw_buf_put_json_str(b, v, strlen(v));
-    else
-        bw_buf_puts(b, "null");
-}
-
-static void show_json(const bw_stored *d, bw_buf *b)
-{
-    bw_buf_putc(b, '{');
-    put_opt(b, "submitter", d->submitter);
-    bw_buf_putc(b, ',');
-    put_opt(b, "declaration_id", d->declaration_id);
-    bw_buf_putc(b, ',');
-    put_opt(b, "jurisdiction", d->jurisdiction);
-    bw_buf_putc(b, ',');
-    put_opt(b, "type", d->type);
-    bw_buf_putc(b, ',');
-    put_opt(b, "status", d->status);
-    if (d->category)
-        bw_buf_printf(b, ",\"category\":%u", d->category);
-    else
-        bw_buf_puts(b, ",\"category\":null");
-    if (d->value_minor >= 0 && d->currency) {
-        int exp = bw_currency_exponent((bw_str){d->currency, (uint32_t)strlen(d->currency)});
-        bw_buf_puts(b, ",\"value\":{\"amount\":\"");
-        bw_buf_put_fixed(b, d->value_minor, exp < 0 ? 0 : (unsigned)exp);
-        bw_buf_printf(b, "\",\"currency\":\"%s\"}", d->currency);
-    }
-    bw_buf_puts(b, ",\"received_at\":");
-    bw_buf_put_time(b, d->received_at);
-    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s,\"history\":[", d->errors,
-                  d->warnings, d->body);
-    for (uint32_t i = 0; i < d->n_events; i++) {
-        const bw_event *e = &d->events[i];
-        bw_buf_puts(b, i ? ",{\"at\":" : "{\"at\":");
-        bw_buf_put_time(b, e->at);
-        bw_buf_putc(b, ',');
-        put_opt(b, "event", e->kind);
-        bw_buf_putc(b, ',');
-        put_opt(b, "status", e->status);
-        bw_buf_putc(b, ',');
-        put_opt(b, "actor", e->actor);
-        bw_buf_putc(b, ',');
-        put_opt(b, "detail", e->detail);
-        bw_buf_putc(b, '}');
-    }
-    bw_buf_puts(b, "]}\n");
-}
 
 int cmd_show(int argc, char **argv)
 {
@@ -102,9 +51,15 @@ int cmd_show(int argc, char **argv)
                 argv[optind]);
         rc = EXIT_REJECTED;
     } else {
+        /* the command line is customs' own tool: personal data included */
         bw_buf b = {0};
-        show_json(&d, &b);
-        fwrite(b.p, 1, b.n, stdout);
+        if (bw_view_declaration(&d, true, &b)) {
+            bw_buf_putc(&b, '\n');
+            fwrite(b.p, 1, b.n, stdout);
+        } else {
+            fprintf(stderr, "breakwater show: the stored declaration cannot be read back\n");
+            rc = EXIT_USAGE;
+        }
         bw_buf_free(&b);
     }
     bw_stored_free(&d);

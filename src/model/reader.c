@@ -38,6 +38,7 @@ struct bw_reader {
     uint64_t offset;      /* stream offset of buf[pos] */
     bool at_line_start;   /* buf[pos] is the first byte of a line */
     char error[256];      /* I/O error text */
+    bool borrowed;        /* buf is the caller's (a request body) */
 };
 
 bw_reader *bw_reader_new(int fd, const bw_limits *lim)
@@ -61,12 +62,34 @@ bw_reader *bw_reader_new(int fd, const bw_limits *lim)
     return r;
 }
 
+bw_reader *bw_reader_new_mem(const char *p, size_t n, const bw_limits *lim)
+{
+    bw_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->fd = -1;
+    r->lim = lim ? *lim : bw_default_limits;
+    r->buf = (char *)p; /* never written: fill() returns at once, eof is set */
+    r->cap = r->len = n;
+    r->eof = true;
+    r->borrowed = true;
+    r->dec = bw_decoder_new(&r->lim);
+    r->line = 1;
+    r->at_line_start = true;
+    if (!r->dec) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
 void bw_reader_free(bw_reader *r)
 {
     if (!r)
         return;
     bw_decoder_free(r->dec);
-    free(r->buf);
+    if (!r->borrowed)
+        free(r->buf);
     free(r);
 }
 

@@ -28,6 +28,9 @@ void bw_record_free(bw_record *rec);
 typedef struct bw_reader bw_reader;
 
 bw_reader *bw_reader_new(int fd, const bw_limits *lim); /* NULL lim = defaults */
+/* Reads from memory the caller keeps until bw_reader_free (a request body);
+ * a record may be as large as the memory. */
+bw_reader *bw_reader_new_mem(const char *p, size_t n, const bw_limits *lim);
 void bw_reader_free(bw_reader *r);
 /* 1: a record (possibly undecodable), 0: end of input, -1: I/O error
  * (bw_reader_error says which). */

@@ -96,4 +96,49 @@ void bw_stored_free(bw_stored *d);
 /* Counts by status, for summaries and tests. */
 bool bw_store_count(bw_store *s, const char *status, int64_t *out);
 
+/* ---- listing -------------------------------------------------------------------
+ * Declarations in the order they were stored, filtered, a page at a time:
+ * the next page starts after the last id seen (keyset paging, stable while
+ * new declarations arrive). */
+typedef struct bw_list_filter {
+    const char *submitter;   /* NULL: any */
+    const char *status;      /* NULL: any */
+    uint8_t category;        /* 0: any */
+    bw_time since, until;    /* received_at in [since, until); 0: open */
+    int64_t after_id;
+    uint32_t limit;
+} bw_list_filter;
+
+/* One listed declaration; strings valid during the callback only. */
+typedef struct bw_summary {
+    int64_t id;
+    const char *submitter, *declaration_id, *jurisdiction, *type, *status, *currency;
+    uint8_t category;
+    int64_t value_minor;
+    bw_time received_at;
+} bw_summary;
+
+bool bw_store_list(bw_store *s, const bw_list_filter *f, void (*each)(void *, const bw_summary *),
+                   void *ctx);
+
+/* ---- API keys ------------------------------------------------------------------
+ * Keys are random secrets shown once at creation; the store keeps only a
+ * hash of each (and a short prefix to name it). */
+typedef struct bw_api_key {
+    int64_t id;
+    char prefix[16];
+    char role[16];
+    char submitter[72];      /* "" unless a submitter role */
+    char agency[72];         /* "" unless oga */
+    int64_t rate_per_s;      /* requests per second, 0 = unlimited */
+    bw_time created_at, revoked_at; /* revoked_at 0 = active */
+} bw_api_key;
+
+bool bw_store_key_add(bw_store *s, const bw_api_key *k, const uint8_t hash[32], int64_t *id);
+/* 1 found (revoked or not: check revoked_at), 0 unknown, -1 error. */
+int bw_store_key_find(bw_store *s, const uint8_t hash[32], bw_api_key *out);
+bool bw_store_key_list(bw_store *s, void (*each)(void *, const bw_api_key *), void *ctx);
+/* Revokes by id or prefix: the number revoked (0 none), -1 error. */
+int bw_store_key_revoke(bw_store *s, const char *id_or_prefix, bw_time now);
+
 #endif

@@ -51,10 +51,21 @@ static const char SCHEMA[] =
     "  id INTEGER PRIMARY KEY,"
     "  created_at INTEGER NOT NULL,"
     "  dict BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS api_keys("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash BLOB NOT NULL UNIQUE,"      /* BLAKE2b-256 of the key; the key is never stored */
+    "  prefix TEXT NOT NULL,"           /* first characters, to name a key in lists */
+    "  role TEXT NOT NULL,"
+    "  submitter TEXT,"
+    "  agency TEXT,"
+    "  rate_per_s INTEGER NOT NULL,"    /* 0 = unlimited */
+    "  created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
 
 enum { ST_INSERT, ST_FIND, ST_EVENT, ST_AMEND, ST_GET, ST_EVENTS, ST_COUNT, ST_BEGIN, ST_COMMIT,
-       ST_ROLLBACK, ST_DICTS, ST_ADD_DICT, ST_N };
+       ST_ROLLBACK, ST_DICTS, ST_ADD_DICT, ST_KEY_ADD, ST_KEY_FIND, ST_KEY_LIST, ST_KEY_REVOKE,
+       ST_LIST, ST_N };
 
 static const char *const SQL[ST_N] = {
     [ST_INSERT] = "INSERT INTO declarations(submitter, declaration_id, jurisdiction, type, status,"
@@ -78,6 +89,20 @@ static const char *const SQL[ST_N] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_DICTS] = "SELECT id, dict FROM body_dictionaries WHERE id > ?1 ORDER BY id",
     [ST_ADD_DICT] = "INSERT INTO body_dictionaries(created_at, dict) VALUES(strftime('%s','now'), ?1)",
+    [ST_KEY_ADD] = "INSERT INTO api_keys(hash, prefix, role, submitter, agency, rate_per_s, created_at)"
+                   " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+    [ST_KEY_FIND] = "SELECT id, prefix, role, submitter, agency, rate_per_s, created_at, revoked_at"
+                    " FROM api_keys WHERE hash = ?1",
+    [ST_KEY_LIST] = "SELECT id, prefix, role, submitter, agency, rate_per_s, created_at, revoked_at"
+                    " FROM api_keys ORDER BY id",
+    [ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 WHERE (id = ?1 OR prefix = ?3)"
+                      " AND revoked_at IS NULL",
+    /* keyset paging on the row id; every filter optional (NULL = any) */
+    [ST_LIST] = "SELECT id, submitter, declaration_id, jurisdiction, type, status, category,"
+                " value_minor, currency, received_at FROM declarations"
+                " WHERE id > ?1 AND (?2 IS NULL OR submitter = ?2) AND (?3 IS NULL OR status = ?3)"
+                " AND (?4 IS NULL OR category = ?4) AND (?5 IS NULL OR received_at >= ?5)"
+                " AND (?6 IS NULL OR received_at < ?6) ORDER BY id LIMIT ?7",
 };
 
 struct bw_store {
@@ -460,4 +485,124 @@ bool bw_store_count(bw_store *s, const char *status, int64_t *out)
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW || set_error(s, "counting");
+}
+
+/* ---- API keys ------------------------------------------------------------------ */
+
+bool bw_store_key_add(bw_store *s, const bw_api_key *k, const uint8_t hash[32], int64_t *id)
+{
+    sqlite3_stmt *st = s->st[ST_KEY_ADD];
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    bind_cstr(st, 2, k->prefix);
+    bind_cstr(st, 3, k->role);
+    bind_cstr(st, 4, k->submitter[0] ? k->submitter : NULL);
+    bind_cstr(st, 5, k->agency[0] ? k->agency : NULL);
+    sqlite3_bind_int64(st, 6, k->rate_per_s);
+    sqlite3_bind_int64(st, 7, k->created_at);
+    if (!step_done(s, ST_KEY_ADD, "storing the key"))
+        return false;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return true;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static void read_key(sqlite3_stmt *st, bw_api_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, k->prefix, sizeof k->prefix);
+    copy_col(st, 2, k->role, sizeof k->role);
+    copy_col(st, 3, k->submitter, sizeof k->submitter);
+    copy_col(st, 4, k->agency, sizeof k->agency);
+    k->rate_per_s = sqlite3_column_int64(st, 5);
+    k->created_at = sqlite3_column_int64(st, 6);
+    k->revoked_at = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 7);
+}
+
+int bw_store_key_find(bw_store *s, const uint8_t hash[32], bw_api_key *out)
+{
+    sqlite3_stmt *st = s->st[ST_KEY_FIND];
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_key(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : (set_error(s, "looking the key up"), -1);
+}
+
+bool bw_store_key_list(bw_store *s, void (*each)(void *, const bw_api_key *), void *ctx)
+{
+    sqlite3_stmt *st = s->st[ST_KEY_LIST];
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bw_api_key k;
+        read_key(st, &k);
+        each(ctx, &k);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || set_error(s, "listing the keys");
+}
+
+int bw_store_key_revoke(bw_store *s, const char *id_or_prefix, bw_time now)
+{
+    sqlite3_stmt *st = s->st[ST_KEY_REVOKE];
+    char *end;
+    long long id = strtoll(id_or_prefix, &end, 10);
+    sqlite3_bind_int64(st, 1, *end ? -1 : id);
+    sqlite3_bind_int64(st, 2, now);
+    bind_cstr(st, 3, id_or_prefix);
+    if (!step_done(s, ST_KEY_REVOKE, "revoking the key"))
+        return -1;
+    return sqlite3_changes(s->db);
+}
+
+/* ---- listing ---------------------------------------------------------------------- */
+
+static void bind_opt_time(sqlite3_stmt *st, int i, bw_time t)
+{
+    if (t)
+        sqlite3_bind_int64(st, i, t);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+bool bw_store_list(bw_store *s, const bw_list_filter *f, void (*each)(void *, const bw_summary *),
+                   void *ctx)
+{
+    sqlite3_stmt *st = s->st[ST_LIST];
+    sqlite3_bind_int64(st, 1, f->after_id);
+    bind_cstr(st, 2, f->submitter);
+    bind_cstr(st, 3, f->status);
+    if (f->category)
+        sqlite3_bind_int(st, 4, f->category);
+    else
+        sqlite3_bind_null(st, 4);
+    bind_opt_time(st, 5, f->since);
+    bind_opt_time(st, 6, f->until);
+    sqlite3_bind_int(st, 7, (int)f->limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bw_summary d = {
+            .id = sqlite3_column_int64(st, 0),
+            .submitter = (const char *)sqlite3_column_text(st, 1),
+            .declaration_id = (const char *)sqlite3_column_text(st, 2),
+            .jurisdiction = (const char *)sqlite3_column_text(st, 3),
+            .type = (const char *)sqlite3_column_text(st, 4),
+            .status = (const char *)sqlite3_column_text(st, 5),
+            .category = (uint8_t)sqlite3_column_int(st, 6),
+            .value_minor = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7),
+            .currency = (const char *)sqlite3_column_text(st, 8),
+            .received_at = sqlite3_column_int64(st, 9),
+        };
+        each(ctx, &d);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || set_error(s, "listing declarations");
 }

@@ -1,0 +1,111 @@
+/*
+ * view.c - JSON views of stored declarations (see view.h).
+ */
+#include <string.h>
+
+#include "../model/json_decode.h"
+#include "../model/json_encode.h"
+#include "../reference/refdata.h"
+#include "view.h"
+
+static void put_key(bw_buf *b, const char *key, const char *v)
+{
+    bw_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        bw_buf_put_json_str(b, v, strlen(v));
+    else
+        bw_buf_puts(b, "null");
+}
+
+static void put_value(bw_buf *b, int64_t minor, const char *currency)
+{
+    if (minor < 0 || !currency)
+        return;
+    int exp = bw_currency_exponent((bw_str){currency, (uint32_t)strlen(currency)});
+    bw_buf_puts(b, ",\"value\":{\"amount\":\"");
+    bw_buf_put_fixed(b, minor, exp < 0 ? 0 : (unsigned)exp);
+    bw_buf_printf(b, "\",\"currency\":\"%s\"}", currency);
+}
+
+static void put_category(bw_buf *b, uint8_t category)
+{
+    if (category)
+        bw_buf_printf(b, ",\"category\":%u", category);
+    else
+        bw_buf_puts(b, ",\"category\":null");
+}
+
+bool bw_redact_personal_data(const char *json, size_t n, bw_buf *out)
+{
+    bw_decoder *dec = bw_decoder_new(NULL);
+    bw_arena arena;
+    bw_arena_init(&arena);
+    bw_issues iss;
+    bw_issues_init(&iss, &arena);
+    bw_declaration d;
+    size_t used;
+    bool ok = dec && bw_decode_declaration(dec, json, json + n, true, &d, &iss, &arena, &used) ==
+                         BW_DECODE_OK;
+    if (ok) {
+        bw_party *b = &d.buyer;
+        b->name = b->email = b->phone = b->national_id = BW_STR_NULL;
+        memset(&b->address, 0, sizeof b->address);
+        bw_encode_declaration(&d, out);
+    }
+    bw_arena_free(&arena);
+    bw_decoder_free(dec);
+    return ok;
+}
+
+bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
+{
+    bw_buf redacted = {0};
+    const char *body = d->body;
+    if (!personal_data) {
+        if (!bw_redact_personal_data(d->body, strlen(d->body), &redacted)) {
+            bw_buf_free(&redacted);
+            return false;
+        }
+        body = bw_buf_cstr(&redacted);
+    }
+    bw_buf_puts(b, "{\"submitter\":");
+    bw_buf_put_json_str(b, d->submitter, strlen(d->submitter));
+    put_key(b, "declaration_id", d->declaration_id);
+    put_key(b, "jurisdiction", d->jurisdiction);
+    put_key(b, "type", d->type);
+    put_key(b, "status", d->status);
+    put_category(b, d->category);
+    put_value(b, d->value_minor, d->currency);
+    bw_buf_puts(b, ",\"received_at\":");
+    bw_buf_put_time(b, d->received_at);
+    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s,\"history\":[", d->errors,
+                  d->warnings, body);
+    for (uint32_t i = 0; i < d->n_events; i++) {
+        const bw_event *e = &d->events[i];
+        bw_buf_puts(b, i ? ",{\"at\":" : "{\"at\":");
+        bw_buf_put_time(b, e->at);
+        put_key(b, "event", e->kind);
+        put_key(b, "status", e->status);
+        put_key(b, "actor", e->actor);
+        put_key(b, "detail", e->detail);
+        bw_buf_putc(b, '}');
+    }
+    bw_buf_puts(b, "]}");
+    bw_buf_free(&redacted);
+    return true;
+}
+
+void bw_view_summary(const bw_summary *s, bw_buf *b)
+{
+    bw_buf_puts(b, "{\"submitter\":");
+    bw_buf_put_json_str(b, s->submitter, strlen(s->submitter));
+    put_key(b, "declaration_id", s->declaration_id);
+    put_key(b, "jurisdiction", s->jurisdiction);
+    put_key(b, "type", s->type);
+    put_key(b, "status", s->status);
+    put_category(b, s->category);
+    put_value(b, s->value_minor, s->currency);
+    bw_buf_puts(b, ",\"received_at\":");
+    bw_buf_put_time(b, s->received_at);
+    bw_buf_putc(b, '}');
+}
