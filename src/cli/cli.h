@@ -25,6 +25,7 @@ typedef struct cli_common {
 
 #include "../pipeline/pipeline.h"
 #include "../store/store.h"
+#include "../view/result.h"
 
 /* Loads reference data for `cmd`; prints the error and returns NULL. */
 bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c);
@@ -32,11 +33,6 @@ bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c);
 int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */
 bool cli_parse_as_of(const char *cmd, const char *arg, cli_common *c);
-/* The result line of one record (status, category, value, errors,
- * warnings), left open so the caller can add the storage outcome; then
- * cli_result_close() ends it: `,"outcome":"..."}` and a newline. */
-void cli_result_json(const bw_record *rec, const bw_outcome *o, bw_buf *out);
-void cli_result_close(bw_buf *out, const char *outcome);
 
 /* Prints "breakwater CMD: message" on stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

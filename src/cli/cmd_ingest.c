@@ -21,9 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
-#include "../model/json_encode.h"
+#include "../pipeline/row.h"
 #include "cli.h"
 
 #define BATCH 5000
@@ -94,48 +93,16 @@ static double now_s(void)
 
 /* ---- the writing thread --------------------------------------------------- */
 
-static void put_duplicate_line(bw_buf *b, const entry *e, const bw_prior *prior)
-{
-    bw_buf_printf(b, "{\"record\":%llu,\"line\":%llu,\"submitter\":", (unsigned long long)e->index,
-                  (unsigned long long)e->line);
-    bw_buf_put_json_str(b, e->row.submitter.p, e->row.submitter.n);
-    bw_buf_puts(b, ",\"declaration_id\":");
-    bw_buf_put_json_str(b, e->row.declaration_id.p, e->row.declaration_id.n);
-    bw_buf_printf(b, ",\"status\":\"%s\",\"category\":", prior->status);
-    if (prior->category)
-        bw_buf_printf(b, "%u", prior->category);
-    else
-        bw_buf_puts(b, "null");
-    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s", prior->errors, prior->warnings);
-    cli_result_close(b, "duplicate");
-}
-
-static void put_conflict_line(bw_buf *b, const entry *e, const bw_prior *prior)
-{
-    char at[21];
-    bw_time_format(prior->received_at, at);
-    bw_buf_printf(b, "{\"record\":%llu,\"line\":%llu,\"submitter\":", (unsigned long long)e->index,
-                  (unsigned long long)e->line);
-    bw_buf_put_json_str(b, e->row.submitter.p, e->row.submitter.n);
-    bw_buf_puts(b, ",\"declaration_id\":");
-    bw_buf_put_json_str(b, e->row.declaration_id.p, e->row.declaration_id.n);
-    bw_buf_printf(b, ",\"status\":\"rejected\",\"category\":null,\"errors\":[{\"path\":\"declaration_id\","
-                     "\"code\":\"declaration.conflict\",\"message\":\"already submitted with other content"
-                     " (received %s, status %s); the original stands\"}],\"warnings\":[]",
-                  at, prior->status);
-    cli_result_close(b, "conflict");
-}
-
 static void put_result_line(bw_buf *out, const entry *e, bw_put_result put, const bw_prior *prior)
 {
-    static const char *const outcome[] = {"stored", "amended", "duplicate", "conflict"};
-    if (put == BW_PUT_DUPLICATE) {
-        put_duplicate_line(out, e, prior);
-    } else if (put == BW_PUT_CONFLICT) {
-        put_conflict_line(out, e, prior);
+    if (put == BW_PUT_DUPLICATE || put == BW_PUT_CONFLICT) {
+        bw_first_result first = {prior->status, prior->category, prior->received_at, prior->errors,
+                                 prior->warnings};
+        (put == BW_PUT_DUPLICATE ? bw_result_duplicate : bw_result_conflict)(
+            out, e->index, e->line, e->row.submitter, e->row.declaration_id, &first);
     } else {
         bw_buf_put(out, e->result, e->result_len);
-        cli_result_close(out, e->storable ? outcome[put] : "not_stored");
+        bw_result_close(out, e->storable ? bw_outcome_name(put) : "not_stored");
     }
 }
 
@@ -262,20 +229,16 @@ static bool wait_writer(ingest *g)
 
 /* ---- the reading thread --------------------------------------------------- */
 
-static bw_str copy_str(bw_arena *a, bw_str s)
-{
-    return s.p ? (bw_str){bw_arena_strdup(a, s.p, s.n), s.n} : s;
-}
-
 /* Scratch buffers of the reading thread, reused for every record. */
 typedef struct scratch {
-    bw_buf body, errors, warnings, result, packed;
+    bw_row_scratch row;
+    bw_buf result, packed;
     uint64_t n_seen;
 } scratch;
 
-/* Adds a record to the batch with everything the writer needs, including
- * its body packed for the store (compression is the costliest part of a
- * put, so it happens on this thread); false if packing failed. */
+/* Adds a record to the batch with everything the writer needs; the reader
+ * packs a share of the bodies itself (see the top of this file).  false if
+ * packing failed. */
 static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcome *oc, scratch *s)
 {
     if (b->n == b->cap) {
@@ -284,48 +247,25 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
     }
     entry *e = &b->v[b->n++];
     memset(e, 0, sizeof *e);
-    const bw_declaration *d = &rec->decl;
     e->index = rec->index;
     e->line = rec->line;
     e->status = oc->status;
     if (g->results) { /* result lines cost a tenth of the work: only on request */
         s->result.n = 0;
-        cli_result_json(rec, oc, &s->result);
+        bw_result_open(rec, oc, &s->result);
         e->result = bw_arena_strdup(&b->arena, s->result.p, s->result.n);
         e->result_len = (uint32_t)s->result.n;
     }
-    e->storable = rec->decodable && d->submitter.id.n && d->declaration_id.n;
+    e->storable = bw_row_storable(rec);
     if (!e->storable)
         return true;
-    s->body.n = s->errors.n = s->warnings.n = 0;
-    bw_encode_declaration(d, &s->body);
-    bw_issues_json(&rec->issues, BW_ERROR, &s->errors);
-    bw_issues_json(&rec->issues, BW_WARNING, &s->warnings);
-    char actor[96];
-    int an = snprintf(actor, sizeof actor, "submitter:%.*s", (int)(d->submitter.id.n > 70 ? 70 : d->submitter.id.n),
-                      d->submitter.id.p);
-    bw_decl_row *r = &e->row;
-    r->submitter = copy_str(&b->arena, d->submitter.id);
-    r->declaration_id = copy_str(&b->arena, d->declaration_id);
-    r->jurisdiction = copy_str(&b->arena, d->jurisdiction);
-    r->type = copy_str(&b->arena, d->type.raw);
-    r->status = bw_status_names[oc->status];
-    r->category = oc->category;
-    r->value_minor = oc->consignment_value;
-    r->currency = oc->jurisdiction ? oc->jurisdiction->currency : NULL;
-    r->received_at = bw_time_now(); /* the assessment date may be --as-of */
-    r->body = s->body.p ? (bw_str){s->body.p, (uint32_t)s->body.n} : BW_STR_LIT("");
-    r->errors = (bw_str){bw_arena_strdup(&b->arena, s->errors.p, s->errors.n), (uint32_t)s->errors.n};
-    r->warnings = (bw_str){bw_arena_strdup(&b->arena, s->warnings.p, s->warnings.n), (uint32_t)s->warnings.n};
-    r->actor = bw_arena_strdup(&b->arena, actor, (size_t)an);
-    XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, s->body.n));
-    if (s->n_seen++ % 8 < g->pack_share) {
-        if (!bw_store_pack(g->store, r, &s->packed))
+    bool reader_packs = s->n_seen++ % 8 < g->pack_share;
+    bw_row_build(rec, oc, "submitter", &b->arena, &s->row, !reader_packs, &e->row);
+    if (reader_packs) {
+        if (!bw_store_pack(g->store, &e->row, &s->packed))
             return false;
-        r->packed.p = bw_arena_strdup(&b->arena, r->packed.p, r->packed.n);
-        r->body = BW_STR_NULL; /* not needed once packed */
-    } else {
-        r->body.p = bw_arena_strdup(&b->arena, r->body.p, r->body.n);
+        e->row.packed.p = bw_arena_strdup(&b->arena, e->row.packed.p, e->row.packed.n);
+        e->row.body = BW_STR_NULL; /* not needed once packed */
     }
     return true;
 }
@@ -404,9 +344,7 @@ static int read_all(ingest *g, bw_reader *r, const run_opts *o)
         bw_arena_free(&bufs[i].arena);
         bw_buf_free(&bufs[i].out);
     }
-    bw_buf_free(&s.body);
-    bw_buf_free(&s.errors);
-    bw_buf_free(&s.warnings);
+    bw_row_scratch_free(&s.row);
     bw_buf_free(&s.result);
     bw_buf_free(&s.packed);
     bw_record_free(&rec);

@@ -66,8 +66,8 @@ int cmd_validate(int argc, char **argv)
         bw_pipeline_run(&p, &rec, &oc);
         rejected += oc.status == BW_STATUS_REJECTED;
         if (!errors_only || oc.status == BW_STATUS_REJECTED) {
-            cli_result_json(&rec, &oc, &out);
-            cli_result_close(&out, NULL);
+            bw_result_open(&rec, &oc, &out);
+            bw_result_close(&out, NULL);
         }
         if (out.n > (1u << 20)) {
             fwrite(out.p, 1, out.n, stdout);
