@@ -7,7 +7,7 @@
 #   make fuzz     build the libFuzzer targets (clang)
 
 CC      ?= cc
-PKGS    := sqlite3 json-c icu-uc libzstd libxxhash
+PKGS    := sqlite3 json-c icu-uc libzstd libxxhash libsodium libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -9,6 +9,9 @@ PKGS=(
   libjson-c-dev
   libicu-dev
   libxxhash-dev
+  libsodium-dev
+  libmicrohttpd-dev
+  curl wrk
   libzstd-dev
   libcmocka-dev
 )

@@ -16,6 +16,9 @@ static const struct {
     {"ingest", cmd_ingest, "validate, decide and store declarations"},
     {"show", cmd_show, "print a stored declaration with its status and history"},
     {"gen", cmd_gen, "generate realistic synthetic declarations as NDJSON"},
+    {"serve", cmd_serve, "serve the HTTP API"},
+    {"keys", cmd_keys, "add, list and revoke API keys"},
+    {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 
 static void usage(FILE *f)

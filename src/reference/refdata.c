@@ -347,6 +347,11 @@ const bw_jurisdiction *bw_jurisdiction_find(const bw_refdata *rd, bw_str id)
 }
 
 const char *bw_jurisdiction_ids(const bw_refdata *rd) { return rd->ids; }
+uint32_t bw_jurisdiction_count(const bw_refdata *rd) { return rd->n_jurisdictions; }
+const bw_jurisdiction *bw_jurisdiction_get(const bw_refdata *rd, uint32_t i)
+{
+    return i < rd->n_jurisdictions ? &rd->jurisdictions[i] : NULL;
+}
 
 const bw_jur_version *bw_jurisdiction_at(const bw_jurisdiction *j, bw_time when)
 {

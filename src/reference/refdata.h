@@ -59,6 +59,8 @@ bool bw_fx_convert(const bw_refdata *rd, int64_t minor, bw_str from, bw_str to, 
 
 /* ---- jurisdictions --------------------------------------------------------- */
 const bw_jurisdiction *bw_jurisdiction_find(const bw_refdata *rd, bw_str id);
+uint32_t bw_jurisdiction_count(const bw_refdata *rd);
+const bw_jurisdiction *bw_jurisdiction_get(const bw_refdata *rd, uint32_t i);
 const char *bw_jurisdiction_ids(const bw_refdata *rd); /* "AU, CA, ..." for messages */
 /* The parameters in force on `when`, or NULL before the first version. */
 const bw_jur_version *bw_jurisdiction_at(const bw_jurisdiction *j, bw_time when);

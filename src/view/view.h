@@ -19,6 +19,10 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *out);
 /* One row of a listing. */
 void bw_view_summary(const bw_summary *s, bw_buf *out);
 
+/* A jurisdiction's published parameters, every version (Standard 13). */
+struct bw_jurisdiction;
+void bw_view_jurisdiction(const struct bw_jurisdiction *j, bw_buf *out);
+
 /* The declaration JSON with the buyer's personal data set to null. */
 bool bw_redact_personal_data(const char *json, size_t n, bw_buf *out);
 

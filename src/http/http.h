@@ -1,0 +1,171 @@
+/*
+ * http.h - the single window: breakwater's HTTP API (Standard 2, 2.2.4).
+ *
+ * The hub of src/http/: the server (server.c, on libmicrohttpd), the route
+ * table (routes.c), who is asking (auth.c: API keys, roles, rate limits),
+ * RFC 9457 problems (problem.c), metrics (metrics.c), and one file per
+ * resource (declarations.c, reference.c, health.c).  Nothing outside this
+ * folder knows about HTTP; handlers call the same pipeline, store and views
+ * as the command line.
+ */
+#ifndef BW_HTTP_H
+#define BW_HTTP_H
+
+#include <stdatomic.h>
+
+#include "../pipeline/pipeline.h"
+#include "../store/group_commit.h"
+#include "../store/store.h"
+
+/* ---- configuration (--config FILE, JSON; every key optional) ------------- */
+typedef struct bw_http_config {
+    char listen_host[64];
+    unsigned port;              /* 0 = any free port */
+    unsigned threads;           /* worker threads (default: cores) */
+    size_t max_body_bytes;      /* larger requests: 413 */
+    unsigned max_connections;
+    unsigned request_timeout_s; /* idle connections are closed: slow clients cannot hold workers */
+    int64_t rate_per_s_default; /* for `keys add` without --rate */
+} bw_http_config;
+
+void bw_http_config_defaults(bw_http_config *c);
+/* Reads a JSON config file over the defaults; false with err. */
+bool bw_http_config_load(bw_http_config *c, const char *path, char *err, size_t errlen);
+/* "host:port" */
+bool bw_http_parse_listen(bw_http_config *c, const char *arg);
+
+/* ---- who is asking ---------------------------------------------------------- */
+typedef enum bw_key_role {
+    R_PUBLIC = 0,
+    R_PLATFORM, R_VENDOR, R_EXPRESS, R_POSTAL, R_FORWARDER, R_BROKER, /* submitters */
+    R_OFFICER, R_ANALYST, R_ADMIN,                                     /* customs */
+    R_OGA,
+    R_COUNT
+} bw_key_role;
+
+#define ROLE_BIT(r) (1u << (r))
+#define SUBMITTER_ROLES (ROLE_BIT(R_PLATFORM) | ROLE_BIT(R_VENDOR) | ROLE_BIT(R_EXPRESS) | \
+                         ROLE_BIT(R_POSTAL) | ROLE_BIT(R_FORWARDER) | ROLE_BIT(R_BROKER))
+#define CUSTOMS_ROLES (ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ANALYST) | ROLE_BIT(R_ADMIN))
+#define EVERYONE ((1u << R_COUNT) - 1)
+
+extern const char *const bw_role_names_http[R_COUNT];
+bw_key_role bw_role_parse(const char *name); /* R_COUNT when unknown */
+
+typedef struct bw_principal {
+    bw_key_role role;
+    int64_t key_id;          /* 0 for the public */
+    int64_t rate_per_s;
+    char submitter[72];      /* submitter roles */
+    char agency[72];         /* oga */
+} bw_principal;
+
+static inline bool bw_is_submitter(const bw_principal *p) { return SUBMITTER_ROLES & ROLE_BIT(p->role); }
+static inline bool bw_is_customs(const bw_principal *p) { return CUSTOMS_ROLES & ROLE_BIT(p->role); }
+
+/* A new key: "bwk_" and 43 base64url characters; *hash is what is stored. */
+void bw_key_generate(char out[48], uint8_t hash[32]);
+void bw_key_hash(const char *key, size_t n, uint8_t hash[32]);
+
+/* ---- the server ---------------------------------------------------------------- */
+typedef struct bw_server bw_server;
+typedef struct bw_request bw_request;
+
+/* What a handler may use: the reference data, the committer, and a store
+ * connection of the worker thread it runs on. */
+const bw_refdata *bw_server_refdata(bw_server *s);
+bw_group_commit *bw_server_committer(bw_server *s);
+bw_store *bw_server_store(bw_server *s);   /* this thread's connection, NULL on failure */
+const bw_http_config *bw_server_config(bw_server *s);
+bool bw_server_stopping(bw_server *s);
+
+bw_server *bw_server_start(const bw_http_config *cfg, const char *db, const bw_refdata *rd,
+                           char *err, size_t errlen);
+unsigned bw_server_port(bw_server *s);
+/* Graceful: refuses new requests (503), lets the ones in flight finish,
+ * drains the committer, closes every store connection. */
+void bw_server_stop(bw_server *s);
+
+/* ---- requests --------------------------------------------------------------------- */
+#define BW_MAX_PATH_PARAMS 2
+
+struct bw_request {
+    bw_server *srv;
+    void *conn;                       /* struct MHD_Connection */
+    const char *method, *url;
+    int route;                        /* index in the route table, -1 none */
+    char params[BW_MAX_PATH_PARAMS][160];
+    bw_principal who;
+    bw_buf body;
+    bool body_too_large;
+    /* the answer */
+    bool answered;
+    int status;
+    const char *content_type;
+    bw_buf out;
+    char retry_after[16], allow[64];
+    /* an answer that waits for the group commit */
+    bool suspended;
+    atomic_bool resumed;              /* set by the committer thread */
+    void (*finish)(bw_request *r);    /* builds the answer once resumed */
+    void *pending;                    /* the handler's state meanwhile */
+    void (*pending_free)(void *);
+    double started;
+};
+
+/* A request parameter from the query string, or NULL. */
+const char *bw_request_query(bw_request *r, const char *name);
+/* A request header, or NULL. */
+const char *bw_request_header(bw_request *r, const char *name);
+
+/* Answers with JSON in r->out (the handler fills it). */
+void bw_answer_json(bw_request *r, int status);
+/* Answers with an RFC 9457 problem; errors_json may be NULL or a JSON array,
+ * extra may be NULL or more members (`"result":{...}`, no leading comma). */
+void bw_answer_problem(bw_request *r, int status, const char *detail, const char *errors_json,
+                       const char *extra);
+/* Waits for the group commit: the connection is suspended until the job is
+ * done; then finish(r) builds the answer on a worker thread. */
+void bw_request_suspend(bw_request *r, bw_commit_job *job, void (*finish)(bw_request *));
+
+/* ---- routes ----------------------------------------------------------------------- */
+typedef void (*bw_handler)(bw_request *r);
+
+typedef struct bw_route {
+    const char *method;
+    const char *path;         /* OpenAPI template: /v1/declarations/{submitter}/{id} */
+    bw_handler handler;
+    uint32_t roles;           /* ROLE_BITs allowed; R_PUBLIC means no key needed */
+    const char *name;         /* metrics label */
+} bw_route;
+
+extern const bw_route bw_routes[];
+extern const unsigned bw_n_routes;
+/* Finds the route; -1 none.  *path_known says whether the path exists with
+ * another method (405), and allow lists those methods. */
+int bw_route_match(const char *method, const char *url, bw_request *r, bool *path_known, char *allow,
+                   size_t allow_len);
+
+/* ---- handlers (one file per resource) ----------------------------------------------- */
+void bw_h_post_declarations(bw_request *r);
+void bw_h_get_declaration(bw_request *r);
+void bw_h_list_declarations(bw_request *r);
+void bw_h_jurisdictions(bw_request *r);
+void bw_h_jurisdiction(bw_request *r);
+void bw_h_healthz(bw_request *r);
+void bw_h_metrics(bw_request *r);
+
+/* ---- auth (auth.c) -------------------------------------------------------------------- */
+/* Identifies the caller from the Authorization header: 0 ok (r->who set),
+ * or the HTTP status to answer (401) after answering. */
+int bw_authenticate(bw_request *r);
+/* Takes one token from the caller's bucket; false when over the rate
+ * (*retry_after_s set). */
+bool bw_rate_allow(bw_server *s, const bw_principal *p, unsigned *retry_after_s);
+
+/* ---- metrics (metrics.c) --------------------------------------------------------------- */
+void bw_metrics_request(int route, int status, double seconds);
+void bw_metrics_outcome(bw_put_result put, bool accepted);
+void bw_metrics_render(bw_server *s, bw_buf *out);
+
+#endif
