@@ -75,7 +75,7 @@ run: deps
 	@bash scripts/run.sh $(DEMO_DB)
 
 bench: deps
-	@$(MAKE) --no-print-directory breakwater build/release/bench
+	@$(MAKE) --no-print-directory breakwater build/release/bench build/release/http_ceiling
 	@bash bench/run.sh
 
 include tests/fuzz/fuzz.mk
@@ -89,3 +89,7 @@ clean:
 # The benchmark driver links the release library.
 build/release/bench: bench/bench.c $(REL_LIB_OBJ)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_LIB_OBJ) $(LIBS)
+
+build/release/http_ceiling: bench/http_ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(LIBS)

@@ -260,7 +260,13 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
     if (!e->storable)
         return true;
     bool reader_packs = s->n_seen++ % 8 < g->pack_share;
-    bw_row_build(rec, oc, "submitter", &b->arena, &s->row, !reader_packs, &e->row);
+    /* the actor is the submitter in its declared role, as the API records
+     * the key's role */
+    const bw_enum *role = &rec->decl.submitter.role;
+    char kind[24];
+    snprintf(kind, sizeof kind, "%.*s", role->raw.p && role->value != BW_ENUM_INVALID ? (int)role->raw.n : 9,
+             role->raw.p && role->value != BW_ENUM_INVALID ? role->raw.p : "submitter");
+    bw_row_build(rec, oc, kind, &b->arena, &s->row, !reader_packs, &e->row);
     if (reader_packs) {
         if (!bw_store_pack(g->store, &e->row, &s->packed))
             return false;

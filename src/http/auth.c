@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <strings.h>
 #include <time.h>
 
 #include "http.h"
@@ -52,7 +53,7 @@ int bw_authenticate(bw_request *r)
     const char *h = bw_request_header(r, "Authorization");
     if (!h)
         return 0;
-    if (strncmp(h, "Bearer ", 7) != 0 || strncmp(h + 7, "bwk_", 4) != 0 || strlen(h + 7) != 47) {
+    if (strncasecmp(h, "Bearer ", 7) != 0 || strncmp(h + 7, "bwk_", 4) != 0 || strlen(h + 7) != 47) {
         bw_answer_problem(r, 401, "the Authorization header must be \"Bearer bwk_...\"", NULL, NULL);
         return 401;
     }

@@ -92,7 +92,8 @@ static bool run_pipeline(bw_request *r, post_state *st)
     bw_record rec;
     bw_record_init(&rec);
     bw_row_scratch scratch = {0};
-    bw_buf line = {0}, errs = {0};
+    bw_buf line = {0}, errs = {0}, packed = {0};
+    bw_store *store = bw_server_store(r->srv); /* this worker's: it packs the bodies */
     bool ok = true;
     while (ok && bw_reader_next(rd, &rec) == 1) {
         bw_outcome oc;
@@ -120,10 +121,21 @@ static bool run_pipeline(bw_request *r, post_state *st)
             break;
         }
         p->row = (int)st->n_rows;
-        bw_row_build(&rec, &oc, bw_role_names_http[r->who.role], &st->arena, &scratch, true, add_row(st));
+        bw_decl_row *row = add_row(st);
+        bw_row_build(&rec, &oc, bw_role_names_http[r->who.role], &st->arena, &scratch, !store, row);
+        /* compressing here, on the worker, leaves the committer only the
+         * inserts (see group_commit.h) */
+        if (store && bw_store_pack(store, row, &packed)) {
+            row->packed.p = bw_arena_strdup(&st->arena, row->packed.p, row->packed.n);
+            row->body = BW_STR_NULL;
+        } else if (store) {
+            row->body.p = bw_arena_strdup(&st->arena, row->body.p, row->body.n);
+            row->packed = BW_STR_NULL;
+        }
     }
     bw_buf_free(&line);
     bw_buf_free(&errs);
+    bw_buf_free(&packed);
     bw_row_scratch_free(&scratch);
     bw_record_free(&rec);
     bw_reader_free(rd);
@@ -225,7 +237,7 @@ static void finish_post(bw_request *r)
     post_state *st = r->pending;
     if (st->job.failed) {
         fprintf(stderr, "breakwater serve: commit failed: %s\n", st->job.error);
-        bw_answer_problem(r, 503, "the store could not commit; nothing of this request was stored", NULL, NULL);
+        bw_answer_problem(r, 500, "the store could not commit; nothing of this request was stored", NULL, NULL);
         return;
     }
     count_outcomes(st);
@@ -345,7 +357,7 @@ static bool parse_list_query(bw_request *r, bw_list_filter *f)
     if ((v = bw_request_query(r, "limit"))) {
         char *end;
         long n = strtol(v, &end, 10);
-        if (*end || end == v || n < 1 || n > 1000)
+        if (*end || v[0] < '0' || v[0] > '9' || n < 1 || n > 1000)
             BAD("limit", "a whole number 1-1000");
         else
             f->limit = (uint32_t)n;

@@ -94,7 +94,7 @@ struct bw_request {
     void *conn;                       /* struct MHD_Connection */
     const char *method, *url;
     int route;                        /* index in the route table, -1 none */
-    char params[BW_MAX_PATH_PARAMS][160];
+    char params[BW_MAX_PATH_PARAMS][320];   /* unescaped; 70 characters of up to 4 bytes */
     bw_principal who;
     bw_buf body;
     bool body_too_large;
@@ -111,9 +111,13 @@ struct bw_request {
     void *pending;                    /* the handler's state meanwhile */
     void (*pending_free)(void *);
     double started;
+    bw_arena arena;                   /* the request's own small allocations */
 };
 
-/* A request parameter from the query string, or NULL. */
+/* Decodes %XX escapes in place (path segments arrive escaped). */
+void bw_unescape(char *s);
+
+/* A request parameter from the query string (unescaped), or NULL. */
 const char *bw_request_query(bw_request *r, const char *name);
 /* A request header, or NULL. */
 const char *bw_request_header(bw_request *r, const char *name);

@@ -55,7 +55,9 @@ static void histogram(bw_buf *out, const char *name, const char *labels, const u
         else
             bw_buf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep, cum);
     }
-    bw_buf_printf(out, "%s_sum{%s} %.6f\n%s_count{%s} %llu\n", name, labels, sum_s, name, labels, (unsigned long long)count);
+    const char *open = labels[0] ? "{" : "", *close = labels[0] ? "}" : "";
+    bw_buf_printf(out, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, open, labels, close, sum_s, name, open,
+                  labels, close, (unsigned long long)count);
 }
 
 void bw_metrics_render(bw_server *s, bw_buf *out)

@@ -35,10 +35,9 @@ static bool match_path(const char *tpl, const char *url, bw_request *r)
         if (tn > 1 && tpl[0] == '{') {
             if (un == 0 || un >= sizeof r->params[0] || np >= BW_MAX_PATH_PARAMS)
                 return false;
-            if (r) {
-                memcpy(r->params[np], url, un);
-                r->params[np][un] = 0;
-            }
+            memcpy(r->params[np], url, un);
+            r->params[np][un] = 0;
+            bw_unescape(r->params[np]); /* "A%2FB" is the id "A/B" */
             np++;
         } else if (tn != un || memcmp(tpl, url, tn) != 0) {
             return false;

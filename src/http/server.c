@@ -84,10 +84,27 @@ bw_store *bw_server_store(bw_server *s)
 
 /* ---- answers ------------------------------------------------------------------ */
 
+/* URLs reach the handler still escaped (see keep_escaped): a path segment
+ * may hold an escaped '/', as a declaration id may.  Query values are
+ * unescaped here, into memory the request owns. */
 const char *bw_request_query(bw_request *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (!v)
+        return NULL;
+    /* '+' stays '+': "2026-11-20T10:00:00+01:00" is a time, not a form */
+    char *copy = bw_arena_strdup(&r->arena, v, strlen(v));
+    MHD_http_unescape(copy);
+    return copy;
 }
+
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    return strlen(s);
+}
+
+void bw_unescape(char *s) { MHD_http_unescape(s); }
 
 const char *bw_request_header(bw_request *r, const char *name)
 {
@@ -166,6 +183,8 @@ static enum MHD_Result queue(bw_request *r)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"breakwater\"");
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -201,12 +220,15 @@ void bw_request_suspend(bw_request *r, bw_commit_job *job, void (*finish)(bw_req
 /* Route, key and rate, on the first call (headers only). */
 static void admit(bw_request *r)
 {
-    if (atomic_load(&r->srv->stopping)) {
-        bw_answer_problem(r, 503, "the server is shutting down; try again shortly", NULL, NULL);
-        return;
-    }
     bool known = false;
     r->route = bw_route_match(r->method, r->url, r, &known, r->allow, sizeof r->allow);
+    if (atomic_load(&r->srv->stopping)) {
+        if (r->route >= 0 && bw_routes[r->route].handler == bw_h_healthz)
+            bw_h_healthz(r); /* says so in its own words */
+        else
+            bw_answer_problem(r, 503, "the server is shutting down; try again shortly", NULL, NULL);
+        return;
+    }
     if (r->route < 0) {
         if (known)
             bw_answer_problem(r, 405, "this resource does not answer that method", NULL, NULL);
@@ -229,6 +251,14 @@ static void admit(bw_request *r)
     if (!bw_rate_allow(r->srv, &r->who, &wait)) {
         snprintf(r->retry_after, sizeof r->retry_after, "%u", wait);
         bw_answer_problem(r, 429, "over this key's request rate", NULL, NULL);
+        return;
+    }
+    /* refuse an announced oversized body before reading it */
+    const char *len = bw_request_header(r, "Content-Length");
+    if (len && strtoull(len, NULL, 10) > r->srv->cfg.max_body_bytes) {
+        char d[96];
+        snprintf(d, sizeof d, "the body is larger than %zu bytes", r->srv->cfg.max_body_bytes);
+        bw_answer_problem(r, 413, d, NULL, NULL);
     }
 }
 
@@ -249,6 +279,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->url = url;
         r->route = -1;
         r->started = now_s();
+        bw_arena_init(&r->arena);
         atomic_fetch_add(&srv->in_flight, 1);
         *con_cls = r;
         admit(r);
@@ -299,6 +330,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->pending_free(r->pending);
     bw_buf_free(&r->body);
     bw_buf_free(&r->out);
+    bw_arena_free(&r->arena);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -328,7 +360,7 @@ bw_server *bw_server_start(const bw_http_config *cfg, const char *db, const bw_r
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        s, MHD_OPTION_END);
+        s, MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or not allowed)", cfg->listen_host, cfg->port);
         goto fail;

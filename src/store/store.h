@@ -44,9 +44,10 @@ typedef struct bw_decl_row {
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
- * packs the rows that are not packed.  It exists so a pipeline can share
- * the compression between two threads: bw_store_pack may run on one thread
- * (one at a time) while another puts and gets. */
+ * packs the rows that are not packed.  It exists so compression can run on
+ * other threads than the one that puts: on this connection one thread at a
+ * time, concurrently with its puts and gets; or on another connection to
+ * the same database (an HTTP worker's), whose rows another connection puts. */
 bool bw_store_pack(bw_store *s, bw_decl_row *row, bw_buf *scratch);
 
 typedef enum bw_put_result {

@@ -112,6 +112,7 @@ struct bw_store {
     bw_body_packer *put_packer;  /* packs rows put unpacked */
     bw_body_packer *ext_packer;  /* bw_store_pack, from another thread */
     bw_buf packed;        /* the compressed body of a row put unpacked */
+    unsigned packs_without_dict; /* to look for a dictionary another connection made */
     char error[512];
 };
 
@@ -338,6 +339,12 @@ static bool pack_with(bw_store *s, bw_body_packer *p, bw_decl_row *r, bw_buf *sc
 
 bool bw_store_pack(bw_store *s, bw_decl_row *r, bw_buf *scratch)
 {
+    /* a connection that only packs (an HTTP worker's) never trains: it
+     * picks up the dictionary the writing connection made, now and then */
+    if (!bw_body_codec_has_dict(s->codec) && ++s->packs_without_dict >= 1000) {
+        s->packs_without_dict = 0;
+        load_dictionaries(s);
+    }
     return pack_with(s, s->ext_packer, r, scratch);
 }
 

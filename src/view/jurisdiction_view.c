@@ -29,6 +29,20 @@ static void put_list(bw_buf *b, const char *key, const bw_str_list *l)
     bw_buf_putc(b, ']');
 }
 
+/* key NULL: the bare array */
+static void put_paths(bw_buf *b, const char *key, const bw_field_paths *ps)
+{
+    if (key)
+        bw_buf_printf(b, ",\"%s\":", key);
+    bw_buf_putc(b, '[');
+    for (uint32_t i = 0; i < ps->n; i++) {
+        if (i)
+            bw_buf_putc(b, ',');
+        bw_buf_put_json_str(b, ps->v[i].text, strlen(ps->v[i].text));
+    }
+    bw_buf_putc(b, ']');
+}
+
 static void put_rule(bw_buf *b, const bw_de_minimis_rule *r, int exp)
 {
     bw_buf_puts(b, "{\"name\":");
@@ -49,8 +63,9 @@ static void put_rule(bw_buf *b, const bw_de_minimis_rule *r, int exp)
 
 static void put_version(bw_buf *b, const bw_jur_version *v, int exp)
 {
-    bw_buf_puts(b, "{\"effective_from\":");
-    bw_buf_put_time(b, v->effective_from);
+    char day[21];
+    bw_time_format(v->effective_from, day);
+    bw_buf_printf(b, "{\"effective_from\":\"%.10s\"", day);
     bw_buf_printf(b, ",\"valuation\":\"%s\",\"value_basis\":\"%s\",\"tax_applies\":%s,\"de_minimis\":[",
                   v->valuation == VALUATION_CIF ? "CIF" : "FOB",
                   v->basis == BASIS_INTRINSIC ? "intrinsic" : "customs_value", v->tax_applies ? "true" : "false");
@@ -82,7 +97,19 @@ static void put_version(bw_buf *b, const bw_jur_version *v, int exp)
         bw_buf_puts(b, ",\"gift_relief\":null");
     }
     put_list(b, "documents_hs", &v->documents_hs);
+    /* the regulated data set (Standard 1): what a declaration must carry */
+    put_paths(b, "required", &v->required);
+    bw_buf_puts(b, ",\"required_by_category\":{");
+    for (int c = 1, first = 1; c <= 4; c++)
+        if (v->required_by_category[c].n) {
+            bw_buf_printf(b, "%s\"%d\":", first ? "" : ",", c);
+            put_paths(b, NULL, &v->required_by_category[c]);
+            first = 0;
+        }
     bw_buf_putc(b, '}');
+    put_list(b, "gift_exempt", &v->gift_exempt);
+    bw_buf_printf(b, ",\"reconcile\":{\"tolerance_bp\":%u,\"severity\":\"%s\"}}", v->reconcile_tolerance_bp,
+                  v->reconcile_is_error ? "error" : "warning");
 }
 
 void bw_view_jurisdiction(const struct bw_jurisdiction *j, bw_buf *b)

@@ -2,8 +2,8 @@
 # The HTTP API end to end, against the real server (sanitizer build, real
 # SQLite file, loopback port): every endpoint, every error status, the access
 # matrix of roles x endpoints, personal-data redaction, durability across
-# kill -9, and graceful shutdown.  The contract is the API section of the
-# docs (serve, keys, routes).  Run by tests/run.sh (BW, BW_TMP, BW_TOP and
+# kill -9, and graceful shutdown, as the HTTP API contract says (serve, keys,
+# routes; docs/openapi.yaml).  Run by tests/run.sh (BW, BW_TMP, BW_TOP and
 # BREAKWATER_REFDATA set there).  Needs only bash, curl and sqlite3.
 #
 # A failed check prints "FAIL: <check>: <what was sent> -> <what came back>"
@@ -27,7 +27,7 @@ START_MAX=${HTTP_TEST_START_MAX:-60}   # seconds until "listening on"
 checks=0 failures=0 notes=0
 fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
 note() { notes=$((notes + 1)); echo "NOTE: $*" >&2; }
-summary() { echo "http: $checks checks, $failures failed${notes:+, $notes notes}"; }
+summary() { echo "http: $checks checks, $failures failed$([ "$notes" -eq 0 ] || echo ", $notes notes")"; }
 die() { fail "$*"; summary; exit 1; }
 # check DESCRIPTION command...: one check, passes when the command succeeds
 check() {
@@ -42,7 +42,7 @@ pids=()
 cleanup() {
     local p
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do { wait "$p"; } 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -73,12 +73,17 @@ wait_exit() {
     while alive "$pid" && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
     took=$((SECONDS - t0))
     if alive "$pid"; then rc=timeout; return 0; fi
-    set +e; wait "$pid"; rc=$?; set -e
+    set +e; { wait "$pid"; } 2>/dev/null; rc=$?; set -e
+    local keep=() q   # reaped: never signal that pid again (it may be reused)
+    for q in "${pids[@]}"; do [ "$q" = "$pid" ] || keep+=("$q"); done
+    pids=("${keep[@]}")
 }
 sanitizer_clean() { # NAME: no sanitizer report in the server's stderr
     ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error:' "$T/$1.err" ||
         { grep -m 5 'ERROR\|runtime error' "$T/$1.err" >&2; return 1; }
 }
+
+bw() { timeout -k 5 120 "$BW" "$@"; }   # every command but serve: bounded too
 
 # ---- requests ----------------------------------------------------------------
 # req METHOD PATH KEY [curl args...]: sets code; body in $T/body (raw) and
@@ -113,6 +118,10 @@ hasnt() { # DESCRIPTION ERE: the last JSON body does not match
     checks=$((checks + 1))
     ! grep -Eq -- "$2" "$T/body.n" || fail "$1: $last -> $code, body has /$2/: $(show_body)"
 }
+hasnt_text() { # DESCRIPTION TEXT: the last body does not contain TEXT (literally)
+    checks=$((checks + 1))
+    ! grep -qF -- "$2" "$T/body" || fail "$1: $last -> $code, body has '$2': $(show_body)"
+}
 header() { # DESCRIPTION ERE (case-insensitive, on "name: value" lines)
     checks=$((checks + 1))
     tr -d '\r' <"$T/hdr" >"$T/hdr.n"
@@ -125,14 +134,14 @@ problem() { # DESCRIPTION STATUS SLUG: the last answer is an RFC 9457 problem
     has "$1: problem detail" '"detail":'
     header "$1: problem content type" '^content-type: *application/problem\+json'
 }
-count() { grep -oE -- "$1" "$T/body.n" | wc -l | tr -d ' '; }
+count() { { grep -oE -- "$1" "$T/body.n" || true; } | wc -l | tr -d ' '; }
 post() { # DESCRIPTION CODE KEY CONTENT-TYPE FILE
     expect "$2" "$1" POST /v1/declarations "$3" -H "Content-Type: $4" --data-binary "@$5"
 }
 sql() { sqlite3 -cmd '.timeout 5000' "$db" "$1"; }
 
 # ---- data --------------------------------------------------------------------
-"$BW" gen --count 600 --seed 42 >"$pool"
+bw gen --count 600 --seed 42 >"$pool"
 # recs FIRST LAST SUBMITTER ROLE IDPREFIX: pool lines, owned by SUBMITTER, ids IDPREFIX-1..
 recs() {
     sed -n "${1},${2}p" "$pool" |
@@ -142,26 +151,25 @@ recs() {
                          print }'
 }
 to_array() { awk 'BEGIN{printf "["} NR>1{printf ","} {printf "%s", $0} END{print "]"}'; }
-accepted_by_cli() { "$BW" validate "$1" | grep -c '"status":"accepted"' || true; }
+accepted_by_cli() { bw validate "$1" | grep -c '"status":"accepted"' || true; }
 
 # ---- the command line around the server: routes, keys, --help -----------------
-check "serve --help exits 0 with usage" bash -c "'$BW' serve --help | grep -q 'usage: breakwater serve'"
-check "keys --help exits 0" bash -c "'$BW' keys --help >/dev/null"
-set +e; "$BW" serve --bogus >/dev/null 2>&1; r=$?; set -e
+check "serve --help exits 0 with usage" bash -c "timeout -k 5 20 '$BW' serve --help | grep -q 'usage: breakwater serve'"
+check "keys --help exits 0" bash -c "timeout -k 5 20 '$BW' keys --help >/dev/null"
+set +e; timeout -k 5 20 "$BW" serve --bogus >/dev/null 2>&1; r=$?; set -e
 check "serve --bogus is a usage error (exit 2)" eq "$r" 2
-"$BW" routes >"$T/routes" 2>"$T/routes.err" || fail "breakwater routes failed: $(cat "$T/routes.err")"
+bw routes >"$T/routes" 2>"$T/routes.err" || fail "breakwater routes failed: $(cat "$T/routes.err")"
 sort "$T/routes" >"$T/routes.sorted"
 printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/declarations/{submitter}/{id}' \
     'GET /v1/reference/jurisdictions' 'GET /v1/reference/jurisdictions/{id}' 'POST /v1/declarations' |
     sort >"$T/routes.want"
-check "breakwater routes lists exactly the contract's routes" cmp -s "$T/routes.sorted" "$T/routes.want" ||
-    diff "$T/routes.want" "$T/routes.sorted" >&2 || true
+check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
 declare -A K SUB ROLE
 key() { # NAME ROLE [keys add args...]
     local name=$1 role=$2; shift 2
     local k
-    k=$("$BW" keys add --db "$db" --role "$role" "$@" 2>"$T/keys.err") ||
+    k=$(bw keys add --db "$db" --role "$role" "$@" 2>"$T/keys.err") ||
         die "keys add --role $role $*: exit $?: $(cat "$T/keys.err")"
     [[ $k =~ ^bwk_[A-Za-z0-9_-]{43}$ ]] || die "keys add --role $role $*: printed '$k', not bwk_ + 43 base64url chars"
     K[$name]=$k
@@ -184,11 +192,11 @@ key revoked   analyst
 key later     officer              # revoked while the server runs
 K[public]=""
 for bad in "express" "oga" "no-such-role"; do
-    set +e; out=$("$BW" keys add --db "$db" --role $bad 2>/dev/null); r=$?; set -e
+    set +e; out=$(bw keys add --db "$db" --role $bad 2>/dev/null); r=$?; set -e
     check "keys add --role $bad (without --submitter/--agency or unknown role) fails and prints no key" \
         bash -c "[ $r -ne 0 ] && ! grep -q bwk_ <<<'$out'"
 done
-"$BW" keys list --db "$db" >"$T/keys.list"
+bw keys list --db "$db" >"$T/keys.list"
 check "keys list: one line per key (15)" eq "$(wc -l <"$T/keys.list" | tr -d ' ')" 15
 for n in "${!K[@]}"; do
     [ -n "${K[$n]}" ] || continue
@@ -196,10 +204,21 @@ for n in "${!K[@]}"; do
 done
 check "keys list shows role, submitter, rate" grep -q '"role":"express".*"submitter":"EXP-A"' "$T/keys.list"
 check "keys list shows the --rate" grep -q '"rate_per_s":2[,}]' "$T/keys.list"
-revoked_id=$(grep -F "\"prefix\":\"${K[revoked]:0:8}" "$T/keys.list" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2 || true)
-[ -n "$revoked_id" ] || revoked_id=$(sed -n '14p' "$T/keys.list" | grep -o '"id":[0-9]*' | cut -d: -f2)
-"$BW" keys revoke --db "$db" "$revoked_id" >/dev/null 2>"$T/keys.err" || fail "keys revoke $revoked_id: $(cat "$T/keys.err")"
-"$BW" keys list --db "$db" >"$T/keys.list"
+# key_field NAME FIELD: FIELD of the keys list line whose prefix begins the key NAME
+key_field() {
+    local l p
+    while IFS= read -r l; do
+        p=$(grep -oE '"prefix":"[^"]*"' <<<"$l" | cut -d'"' -f4 || true)
+        if [ -n "$p" ] && [[ ${K[$1]} == "$p"* ]]; then
+            grep -oE "\"$2\":(\"[^\"]*\"|[0-9]+)" <<<"$l" | head -n 1 | cut -d: -f2 | tr -d '"'
+            return 0
+        fi
+    done <"$T/keys.list"
+}
+revoked_id=$(key_field revoked id)
+[ -n "$revoked_id" ] || die "keys list: no line whose prefix begins the key to revoke: $(head -n 2 "$T/keys.list")"
+bw keys revoke --db "$db" "$revoked_id" >/dev/null 2>"$T/keys.err" || fail "keys revoke $revoked_id: $(cat "$T/keys.err")"
+bw keys list --db "$db" >"$T/keys.list"
 check "keys list shows the revocation" grep -q "\"id\":$revoked_id,.*\"revoked_at\":\"\?[0-9]" "$T/keys.list"
 
 # ---- start the server ----------------------------------------------------------
@@ -275,6 +294,8 @@ has "GET one: status" '"status":"accepted"'
 has "GET one: received_at ISO 8601" '"received_at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"'
 has "GET one: history with the received event" '"history":\[\{"at":"[^"]+","event":"received"'
 has "GET one: full declaration" '"declaration":\{"submitter":\{"id":"EXP-A","role":"express"\}'
+has "GET one: history entry fields" '"history":\[\{"at":"[^"]+","event":"[a-z]+","status":"[a-z]+","actor":[^,]+,"detail":'
+has "GET one: type" '"type":"import"'
 has "GET one: items" '"items":\[\{"description":'
 
 # GET list: default page, filters, cursor paging
@@ -284,7 +305,7 @@ has "list: items and next_cursor" '"items":\[.*"next_cursor":'
 check "list: default limit is 100 ($total stored)" eq "$(count '"declaration_id":"')" 100
 has "list: next_cursor is a string when more remain" '"next_cursor":"[^"]+"'
 for f in submitter declaration_id jurisdiction type status category value received_at; do
-    has "list item field $f" "\"items\":\\[\\{[^{}]*\"$f\":"
+    check "list items have field $f" eq "$(count "\"$f\":")" 100
 done
 hasnt "list items carry no declaration body" '"buyer"'
 expect 200 "GET list limit=1000" GET '/v1/declarations?limit=1000' "${K[walker]}"
@@ -337,10 +358,10 @@ check "list as EXP-B: never another submitter's id" bash -c "! grep -q 'EXP-A' '
 # reference data
 expect 200 "GET reference list (public)" GET /v1/reference/jurisdictions ""
 for j in AU CA CN EU GB US; do has "reference list has $j" "\"id\":\"$j\""; done
-has "reference list shape" '^\{"jurisdictions":\[\{"id":"'
+has "reference list shape" '^\{"jurisdictions":\[\{'
 has "reference list: currency, destinations, versions" '"currency":"[A-Z]{3}".*"destinations":\[.*"versions":\['
 expect 200 "GET reference one (public)" GET /v1/reference/jurisdictions/EU ""
-has "reference one: EU" '^\{"id":"EU"'
+has "reference one: EU" '^\{.*"id":"EU"'
 has "reference one: EUR" '"currency":"EUR"'
 has "reference one: name, destinations, versions" '"name":"[^"]+".*"destinations":\[.*"versions":\[\{'
 expect 404 "GET reference one unknown" GET /v1/reference/jurisdictions/XX ""
@@ -363,7 +384,7 @@ for qp in limit=0 limit=1001 limit=abc since=yesterday until=2026-13-45T99:00:00
     name=${qp%%=*}
     expect 400 "400: bad query parameter $qp" GET "/v1/declarations?$qp" "${K[officer]}"
     problem "400 $qp" 400 bad-request
-    has "400 $qp: errors name query.$name" "\"errors\":\\[\\{[^]]*\"path\":\"query\\.$name\""
+    has "400 $qp: errors name query.$name" "\"errors\":\\[.*\"path\":\"query\\.$name\""
 done
 # 401
 recs 190 190 EXP-A express EXP-A-NOKEY >"$T/nokey.json"
@@ -406,7 +427,7 @@ expect 404 "404: unknown declaration" GET /v1/declarations/EXP-A/no-such-id "${K
 problem "404 unknown declaration" 404 not-found
 expect 404 "404: EXP-B reads EXP-A's declaration (not 403)" GET /v1/declarations/EXP-A/EXP-A-ONE-1 "${K[express-B]}"
 problem "404 other submitter" 404 not-found
-hasnt "404 other submitter: nothing of it leaks" 'EXP-A-ONE-1"|"buyer"'
+hasnt "404 other submitter: nothing of it leaks" '"buyer"|"declaration":\{|"history"'
 expect 404 "404: EXP-A reads its own id under EXP-B" GET /v1/declarations/EXP-B/EXP-A-ONE-1 "${K[express-A]}"
 # 405 + Allow
 expect 405 "405: DELETE /v1/declarations" DELETE /v1/declarations "${K[admin]}"
@@ -414,11 +435,12 @@ problem "405" 405 method-not-allowed
 header "405 DELETE /v1/declarations: Allow has GET" '^allow:.*\bGET\b'
 header "405 DELETE /v1/declarations: Allow has POST" '^allow:.*\bPOST\b'
 expect 405 "405: PUT one declaration" PUT /v1/declarations/EXP-A/EXP-A-ONE-1 "${K[admin]}" -H 'Content-Type: application/json' --data-binary @"$T/one.json"
-header "405 PUT one: Allow GET" '^allow: *GET *$'
+header "405 PUT one: Allow GET" '^allow:.*\bGET\b'
+check "405 PUT one: Allow does not list POST" bash -c "! grep -qi '^allow:.*POST' '$T/hdr'"
 expect 405 "405: POST /healthz" POST /healthz "${K[admin]}" -H 'Content-Type: application/json' --data-binary '{}'
-header "405 POST /healthz: Allow GET" '^allow: *GET *$'
+header "405 POST /healthz: Allow GET" '^allow:.*\bGET\b'
 expect 405 "405: DELETE reference list" DELETE /v1/reference/jurisdictions "${K[admin]}"
-header "405 DELETE reference: Allow GET" '^allow: *GET *$'
+header "405 DELETE reference: Allow GET" '^allow:.*\bGET\b'
 # 409: same id, other content; the original stays
 recs 1 1 EXP-A express EXP-A-ONE | sed -E 's/"gross_weight_g":([0-9]+)/"gross_weight_g":\10/' >"$T/conflict.json"
 check "409 setup: the record changed" bash -c "! cmp -s '$T/one.json' '$T/conflict.json'"
@@ -438,9 +460,9 @@ check "415: nothing stored" eq "$(sql "select count(*) from declarations where d
 recs 185 185 EXP-A express EXP-A-BAD | sed -E 's/"hs_code":"[0-9]*"/"hs_code":"12AB56"/' >"$T/bad.json"
 post "422: a rejected single object" 422 "${K[express-A]}" application/json "$T/bad.json"
 problem "422" 422 validation
-has "422: errors with hs.format" '"errors":\[\{[^]]*"code":"hs\.format"'
+has "422: errors with hs.format" '"errors":\[.*"code":"hs\.format"'
 has "422: errors with a path" '"path":"items\[0\]\.hs_code"'
-has "422: result" '"result":\{[^}]*"status":"rejected"'
+has "422: result" '"result":\{.*"status":"rejected"'
 expect 200 "422: GET the rejected declaration" GET /v1/declarations/EXP-A/EXP-A-BAD-1 "${K[express-A]}"
 has "422: stored as rejected" '^\{[^{]*"status":"rejected"'
 has "422: stored with its errors" '"code":"hs\.format"'
@@ -460,6 +482,14 @@ has "outcomes: rejected 1" '"rejected":1[,}]'
 has "outcomes: duplicates 1" '"duplicates":1[,}]'
 has "outcomes: conflicts 1" '"conflicts":1[,}]'
 has "outcomes: conflict result" '"outcome":"conflict"'
+
+# NDJSON with one broken line among good ones: 200, that record rejected, the others stored
+{ recs 194 194 EXP-A express EXP-A-PART; echo '{"broken" x}'; recs 195 195 EXP-A express EXP-A-PARTB; } >"$T/part.ndjson"
+post "NDJSON with one undecodable line" 200 "${K[express-A]}" application/x-ndjson "$T/part.ndjson"
+has "undecodable line: accepted 2" '"accepted":2[,}]'
+has "undecodable line: rejected 1" '"rejected":1[,}]'
+check "undecodable line: three results" eq "$(count '"status":"')" 3
+check "undecodable line: the good ones stored" eq "$(sql "select count(*) from declarations where declaration_id in ('EXP-A-PART-1','EXP-A-PARTB-1')")" 2
 
 # since/until against the boundary taken between the loads
 walk "${K[walker]}" 50 "since=$boundary"
@@ -495,10 +525,27 @@ fi
 sleep 1.5
 expect 200 "429: the key works again after a pause" GET /v1/reference/jurisdictions/EU "${K[slow]}"
 # --rate 0 = unlimited: 150 requests on one connection, none limited
-curl -sS --max-time 60 -H "Authorization: Bearer ${K[walker]}" -o /dev/null -w '%{http_code}\n' \
-    $(for i in $(seq 1 150); do printf '%s ' "$BASE/healthz"; done) >"$T/unlimited" 2>/dev/null || true
+urls=(); for i in $(seq 1 150); do urls+=(-o /dev/null "$BASE/healthz"); done
+curl -sS --max-time 60 -H "Authorization: Bearer ${K[walker]}" -w '%{http_code}\n' "${urls[@]}" >"$T/unlimited" 2>/dev/null || true
 check "--rate 0: 150 quick requests all 200 ($(sort "$T/unlimited" | uniq -c | tr -s ' \n' ' '))" \
     eq "$(grep -c '^200$' "$T/unlimited" || true)" 150
+
+# concurrent submitters: six NDJSON posts at once, every answer 200, every row stored
+conc=(express-A express-B postal platform vendor forwarder)
+cpids=()
+for r in "${conc[@]}"; do
+    recs 260 299 "${SUB[$r]}" "${ROLE[$r]}" "${SUB[$r]}-CONC" >"$T/conc-$r.ndjson"
+    curl -sS --max-time "$CURL_MAX" -H "Authorization: Bearer ${K[$r]}" -H 'Content-Type: application/x-ndjson' \
+        --data-binary @"$T/conc-$r.ndjson" -o "$T/conc-$r.body" -w '%{http_code}' "$BASE/v1/declarations" \
+        >"$T/conc-$r.code" 2>/dev/null &
+    cpids+=($!)
+done
+for p in "${cpids[@]}"; do wait "$p" || true; done
+for r in "${conc[@]}"; do
+    check "concurrent POST by $r: 200" eq "$(cat "$T/conc-$r.code")" 200
+    check "concurrent POST by $r: its 40 results" eq "$(grep -o '"outcome":"' "$T/conc-$r.body" | wc -l | tr -d ' ')" 40
+    check "concurrent POST by $r: 40 rows of its own" eq "$(sql "select count(*) from declarations where submitter='${SUB[$r]}' and declaration_id like '${SUB[$r]}-CONC-%'")" 40
+done
 
 # ---- 3. the access matrix ---------------------------------------------------------
 # expected status per role and endpoint, from the contract
@@ -573,16 +620,20 @@ for r in officer analyst admin; do
 done
 expect 200 "personal data: the owning submitter reads" GET /v1/declarations/EXP-A/EXP-A-ONE-1 "${K[express-A]}"
 has "personal data: owner sees buyer name null" '"buyer":\{"id":("[^"]*"|null),"name":null'
-hasnt "personal data: owner never sees the buyer's name" "$buyer_name"
-[ -z "$buyer_email" ] || hasnt "personal data: owner never sees the buyer's e-mail" "$buyer_email"
-[ -z "$buyer_phone" ] || hasnt "personal data: owner never sees the buyer's phone" "$buyer_phone"
+hasnt_text "personal data: owner never sees the buyer's name" "$buyer_name"
+[ -z "$buyer_email" ] || hasnt_text "personal data: owner never sees the buyer's e-mail" "$buyer_email"
+[ -z "$buyer_phone" ] || hasnt_text "personal data: owner never sees the buyer's phone" "$buyer_phone"
+has "personal data: owner sees buyer address null" '"buyer":\{[^}]*"address":null'
+has "personal data: owner sees buyer e-mail null" '"buyer":\{[^}]*"email":null'
+has "personal data: owner sees buyer phone null" '"buyer":\{[^}]*"phone":null'
+has "personal data: owner sees buyer national_id null" '"buyer":\{[^}]*"national_id":null'
 has "personal data: owner still sees the seller" '"seller":\{"id":"[^"]+","name":"[^"]+"'
 expect 403 "personal data: oga is refused" GET /v1/declarations/EXP-A/EXP-A-ONE-1 "${K[oga]}"
-hasnt "personal data: nothing in oga's 403" "$buyer_name"
+hasnt_text "personal data: nothing in oga's 403" "$buyer_name"
 
 # revocation while the server runs (the contract says revoked -> 401; keys live in the db)
 expect 200 "a key works before its revocation" GET /v1/declarations?limit=1 "${K[later]}"
-"$BW" keys revoke --db "$db" "$(grep -oE "\"prefix\":\"${K[later]:0:8}[^\"]*\"" "$T/keys.list" | head -n 1 | cut -d'"' -f4)" \
+bw keys revoke --db "$db" "$(key_field later prefix)" \
     >/dev/null 2>"$T/keys.err" || fail "keys revoke by prefix while serving: $(cat "$T/keys.err")"
 req GET /v1/declarations?limit=1 "${K[later]}"
 [ "$code" = 401 ] || note "a key revoked while the server runs still answers $code (401 after a restart?)"
@@ -608,13 +659,19 @@ for o in accepted rejected duplicate conflict; do
 done
 mcheck "TYPE store_commit_duration histogram" '^# TYPE breakwater_store_commit_duration_seconds histogram$'
 mcheck "store_commit_duration +Inf bucket > 0" '^breakwater_store_commit_duration_seconds_bucket\{le="\+Inf"\} [1-9]'
-mcheck "store_commit_duration _sum" '^breakwater_store_commit_duration_seconds_sum [0-9.e+-]+$'
-mcheck "store_commit_duration _count > 0" '^breakwater_store_commit_duration_seconds_count [1-9]'
+mcheck "store_commit_duration _sum" '^breakwater_store_commit_duration_seconds_sum(\{\})? [0-9.e+-]+$'
+mcheck "store_commit_duration _count > 0" '^breakwater_store_commit_duration_seconds_count(\{\})? [1-9]'
 mcheck "store_commit_rows_total > 0" '^breakwater_store_commit_rows_total [1-9][0-9]*$'
 check "metrics: route labels are routes, not request paths (no declaration ids)" bash -c "! grep -q 'EXP-A' '$m'"
+# (the amended declaration may be counted apart: allow one less)
 accepted_metric=$(grep -E '^breakwater_declarations_total\{outcome="accepted"\}' "$m" | awk '{print $2}' || true)
 check "metrics: accepted counter covers what this server stored ($(sql "select count(*) from declarations where status='accepted'") accepted rows)" \
-    bash -c "[ '${accepted_metric:-0}' -ge $(sql "select count(*) from declarations where status='accepted'") ]"
+    bash -c "[ '${accepted_metric:-0}' -ge $(($(sql "select count(*) from declarations where status='accepted'") - 1)) ]"
+
+# 413 at the default limit (16 MiB): a 17 MiB body to the main server
+{ printf '['; head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' ' '; printf '%s]' "$(cat "$T/one.json")"; } >"$T/huge.json"
+expect 413 "413: a 17 MiB body at the default max body" POST /v1/declarations "${K[express-A]}" -H 'Content-Type: application/json' --data-binary @"$T/huge.json"
+rm -f "$T/huge.json"
 
 # ---- 4. durability: 200, kill -9, restart, still there ----------------------------
 recs 250 250 EXP-A express EXP-A-DUR >"$T/dur.json"
@@ -653,15 +710,19 @@ expect 503 "shutdown: healthz during shutdown" GET /healthz ""
 has "shutdown: healthz says shutting down" '^\{"status":"shutting down"\}'
 expect 503 "shutdown: a new API request during shutdown" GET /v1/reference/jurisdictions ""
 problem "shutdown 503" 503 shutting-down
+recs 251 251 EXP-B express EXP-B-LATE >"$T/late.json"
+post "shutdown: a new POST during shutdown" 503 "${K[express-B]}" application/json "$T/late.json"
 set +e; wait "$slow"; set -e
 check "shutdown: the in-flight POST finishes with 200 ($(cat "$T/slow.err"))" eq "$(cat "$T/slow.code")" 200
 check "shutdown: the in-flight POST's result counts 300 records" grep -Eq '"(accepted|rejected)":' "$T/slow.body"
 check "shutdown: the in-flight POST is durable (300 rows)" eq "$(sql "select count(*) from declarations where declaration_id like 'EXP-B-SLOW-%'")" 300
 wait_exit "$s2" 30
 check "shutdown: SIGTERM with a request in flight exits 0 (rc $rc after ${took}s)" eq "$rc" 0
+check "shutdown: the POST refused with 503 stored nothing" eq "$(sql "select count(*) from declarations where declaration_id='EXP-B-LATE-1'")" 0
 check "shutdown: integrity_check" eq "$(sql 'pragma integrity_check')" ok
 
 # ---- 5b. SIGTERM while idle: exit 0 within a few seconds, consistent db ---------------
+total_before_s3=$(sql "select count(*) from declarations")
 start_server s3 "$db"
 s3=$srv_pid
 expect 200 "idle shutdown: healthz before" GET /healthz ""
@@ -670,13 +731,13 @@ kill -TERM "$s3"
 wait_exit "$s3" 10
 check "idle shutdown: SIGTERM exits 0 within 10 s (rc $rc after ${took}s)" eq "$rc" 0
 check "idle shutdown: integrity_check" eq "$(sql 'pragma integrity_check')" ok
-check "idle shutdown: nothing lost" eq "$(sql "select count(*) from declarations")" "$(($(sql "select count(*) from declarations where declaration_id not like 'EXP-B-SLOW-%'") + 300))"
+check "idle shutdown: nothing lost ($total_before_s3 rows)" eq "$(sql "select count(*) from declarations")" "$total_before_s3"
 expect 000 "idle shutdown: the port is closed afterwards" GET /healthz ""
 
 # ---- 2 (cont). 413 on a server with a small max body (--config) -----------------------
 db413="$T/small.db"
 printf '{"max_body_bytes": 4096, "max_connections": 32, "request_timeout_s": 30, "threads": 2}\n' >"$T/small.json"
-k413=$("$BW" keys add --db "$db413" --role express --submitter EXP-A)
+k413=$(bw keys add --db "$db413" --role express --submitter EXP-A)
 start_server s4 "$db413" --config "$T/small.json"
 s4=$srv_pid
 recs 1 6 EXP-A express EXP-A-BIG | to_array >"$T/big.json"
@@ -693,8 +754,9 @@ wait_exit "$s4" 10
 check "413 server: SIGTERM exits 0 (rc $rc)" eq "$rc" 0
 # a bad config file is refused at start
 printf '{"max_body_bytes": "lots"}\n' >"$T/badcfg.json"
-set +e; timeout 20 "$BW" serve --db "$T/bad.db" --data "$DATA" --listen 127.0.0.1:0 --config "$T/badcfg.json" >/dev/null 2>"$T/badcfg.err"; r=$?; set -e
-check "a bad --config is refused (exit $r, expected 2): $(head -c 200 "$T/badcfg.err")" eq "$r" 2
+set +e; timeout -k 5 20 "$BW" serve --db "$T/bad.db" --data "$DATA" --listen 127.0.0.1:0 --config "$T/badcfg.json" >/dev/null 2>"$T/badcfg.err"; r=$?; set -e
+check "a bad --config is refused at start (exit $r): $(head -c 200 "$T/badcfg.err")" bash -c "[ $r -ne 0 ] && [ $r -ne 124 ]"
+[ "$r" = 2 ] || [ "$r" = 124 ] || note "a bad --config exits $r, not 2 (usage or I/O error)"
 
 for s in s1 s2 s3 s4; do check "server $s: no sanitizer report" sanitizer_clean "$s"; done
 
