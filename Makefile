@@ -75,7 +75,7 @@ run: deps
 	@bash scripts/run.sh $(DEMO_DB)
 
 bench: deps
-	@$(MAKE) --no-print-directory breakwater build/release/bench build/release/http_ceiling
+	@$(MAKE) --no-print-directory breakwater build/release/bench build/release/http_ceiling build/release/http_load
 	@bash bench/run.sh
 
 include tests/fuzz/fuzz.mk
@@ -93,3 +93,7 @@ build/release/bench: bench/bench.c $(REL_LIB_OBJ)
 build/release/http_ceiling: bench/http_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(LIBS)
+
+build/release/http_load: bench/http_load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< -lpthread

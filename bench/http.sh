@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The HTTP figures of `make bench`: wrk on loopback against `breakwater serve`
-# (single-declaration POSTs with keep-alive; 1,000-declaration NDJSON POSTs)
-# and against bench/http_ceiling (the same library answering a fixed body).
-# Prints markdown table rows on stdout; called by bench/run.sh.
+# The HTTP figures of `make bench`, on loopback with keep-alive connections
+# and a fresh declaration id in every request: single-declaration POSTs
+# (wrk, bench/post.lua) and 1,000-declaration NDJSON POSTs (bench/http_load.c)
+# against `breakwater serve`, and the same loads against bench/http_ceiling,
+# the same library answering a fixed body.  Prints markdown table rows on
+# stdout; called by bench/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_DIR:-bench/out}
@@ -16,7 +18,7 @@ rm -f "$db"*
 # templates: one submitter, ids marked for the lua script to make unique
 $BW gen --count 1000 --seed 7 |
     sed 's/^{"submitter":{"id":"[^"]*","role":"[^"]*"}/{"submitter":{"id":"BENCH-01","role":"express"}/;
-         s/"declaration_id":"/"declaration_id":"@ID@/' > "$OUT/templates.ndjson"
+         s/"declaration_id":"/"declaration_id":"@@@@@@@@/' > "$OUT/templates.ndjson"
 key=$($BW keys add --db "$db" --role express --submitter BENCH-01 --rate 0)
 
 pids=()
@@ -38,29 +40,36 @@ start() {
     exit 2
 }
 
-run_wrk() { # url batch connections -> "requests_per_s p99_ms non2xx"
-    local url=$1 batch=$2 conns=$3
-    BODY_FILE="$OUT/templates.ndjson" BATCH=$batch BW_KEY=$key \
-        wrk -t2 -c"$conns" -d"${SECS}s" --latency -s bench/lua/post.lua "$url" > "$OUT/wrk.txt" 2>&1 || true
-    local rps p99 non2xx
-    rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' "$OUT/wrk.txt")
-    non2xx=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk.txt")
-    echo "${rps:-0} ${p99:-0} ${non2xx:-0}"
+# 1,000-declaration bodies: our client (wrk's Lua would spend more CPU
+# rewriting 1.8 MB bodies than the server spends storing them)
+load() { # port batch connections -> "requests_per_s p99_ms non200"
+    build/release/http_load "$1" /v1/declarations "$key" "$OUT/templates.ndjson" "$2" "$3" "$SECS" |
+        awk '{print $6, $10, $12}'
+}
+
+# single declarations: wrk, whose event loop costs the least per request
+single_wrk() { # port connections -> "requests_per_s p99_ms non2xx"
+    BODY_FILE="$OUT/templates.ndjson" BW_KEY=$key \
+        wrk -t2 -c"$2" -d"${SECS}s" --latency -s bench/post.lua "http://127.0.0.1:$1/v1/declarations" \
+        > "$OUT/wrk.txt" 2>&1 || true
+    awk '/Requests\/sec/ {rps=$2}
+         $1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)}
+                      else if (v ~ /s$/) {sub("s","",v); v*=1000}; p99=v}
+         /Non-2xx/ {bad=$5}
+         END {print rps+0, p99+0, bad+0}' "$OUT/wrk.txt"
 }
 
 start "$OUT/serve.log" $BW serve --db "$db" --listen 127.0.0.1:0 --threads "$THREADS"
-url="http://127.0.0.1:$port/v1/declarations"
-run_wrk "$url" 1 32 > /dev/null   # warm-up: trains the body dictionary
-single=$(run_wrk "$url" 1 64)
-batch=$(run_wrk "$url" 1000 4)
+SECS=2 load "$port" 1 32 > /dev/null   # warm-up: trains the body dictionary
+single=$(single_wrk "$port" 64)
+batch=$(load "$port" 1000 4)
 stored=$(sqlite3 "$db" "select count(*) from declarations")
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 
 start "$OUT/ceiling.log" build/release/http_ceiling 0 "$THREADS"
 cport=$port
-ceil_single=$(run_wrk "http://127.0.0.1:$cport/v1/declarations" 1 64)
-ceil_batch=$(run_wrk "http://127.0.0.1:$cport/v1/declarations" 1000 4)
+ceil_single=$(single_wrk "$cport" 64)
+ceil_batch=$(load "$cport" 1000 4)
 
 f() { echo "$1" | awk -v i="$2" '{print $i}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a/b; else print "n/a"}'; }

@@ -46,6 +46,9 @@ done
 again=$($B run $BW ingest --quiet --db "$OUT/ingest.db" "$input")
 rm -f "$OUT"/raw.db* "$OUT"/ingest.db*
 
+echo "bench: HTTP figures ..." >&2
+http_rows=$(bash bench/http.sh)
+
 rate() { field "$1" 4; }
 ingest_s=$(field "$ingest" 2); ingest_rss=$(field "$ingest" 3)
 ingest_rate=$(awk -v n="$N" -v s="$ingest_s" 'BEGIN{printf "%.0f", n/s}')
@@ -68,6 +71,7 @@ report=$(cat <<REP
 | (c) ingest into SQLite (\`breakwater ingest\`, WAL, synchronous=FULL) | $ingest_rate | $(ratio "$ingest_rate" "$(rate "$raw")") of raw insert | goal >= 100,000; whole command, fresh database |
 | (c) raw SQLite insert of the same rows (store ceiling) | $(rate "$raw") | 1.000 | same table, pragmas and batch size, no pipeline |
 | re-ingest of the same file (all duplicates) | $again_rate | | idempotency path |
+$http_rows
 | \`breakwater gen\` of the input | $(awk -v n="$N" -v s="$(field "$gen_line" 2)" 'BEGIN{printf "%.0f", n/s}') | | demo and benchmark data |
 
 Peak RSS of \`breakwater ingest\` over the whole file: $(mib "$ingest_rss") MiB (input $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB).
@@ -103,6 +107,13 @@ $report
   encoding, XXH3 content hash, zstd compression with a trained dictionary,
   SQLite insert of the declaration and its first event, a commit every 5,000
   records with synchronous=FULL; two threads (see docs/ARCHITECTURE.md).
+- **http**: \`breakwater serve --threads $(nproc)\` on a fresh database, the
+  load on the same machine over loopback: single declarations from wrk with
+  64 keep-alive connections (bench/post.lua), 1,000-declaration NDJSON
+  bodies from bench/http_load.c with 4 connections, every request with fresh
+  declaration ids (so every one is a real insert); each beside the same load
+  against bench/http_ceiling, libmicrohttpd with the same flags answering a
+  fixed body.  The client shares the 2 cores with the server.
 - **raw insert**: the same rows (bodies encoded and compressed beforehand,
   not timed) with one plain prepared INSERT each into a table of the same
   shape, same pragmas and batch size; no events table, no pipeline.

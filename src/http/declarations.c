@@ -93,7 +93,12 @@ static bool run_pipeline(bw_request *r, post_state *st)
     bw_record_init(&rec);
     bw_row_scratch scratch = {0};
     bw_buf line = {0}, errs = {0}, packed = {0};
-    bw_store *store = bw_server_store(r->srv); /* this worker's: it packs the bodies */
+    /* this worker's connection packs the bodies once the committer has
+     * trained the dictionary (before that the committer packs them, which
+     * is how it gets its training samples) */
+    bw_store *store = bw_server_store(r->srv);
+    if (store && !bw_store_has_dictionary(store))
+        store = NULL;
     bool ok = true;
     while (ok && bw_reader_next(rd, &rec) == 1) {
         bw_outcome oc;

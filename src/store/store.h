@@ -49,6 +49,12 @@ typedef struct bw_decl_row {
  * time, concurrently with its puts and gets; or on another connection to
  * the same database (an HTTP worker's), whose rows another connection puts. */
 bool bw_store_pack(bw_store *s, bw_decl_row *row, bw_buf *scratch);
+/* Whether this connection compresses with the database's dictionary.  The
+ * dictionary is trained by the connection that puts and commits, from the
+ * bodies it packed itself; a connection that only packs for another (an
+ * HTTP worker's) should leave rows unpacked until this is true, and it
+ * looks for the dictionary again every thousand calls. */
+bool bw_store_has_dictionary(bw_store *s);
 
 typedef enum bw_put_result {
     BW_PUT_STORED,      /* new: stored with its first event */

@@ -339,13 +339,19 @@ static bool pack_with(bw_store *s, bw_body_packer *p, bw_decl_row *r, bw_buf *sc
 
 bool bw_store_pack(bw_store *s, bw_decl_row *r, bw_buf *scratch)
 {
-    /* a connection that only packs (an HTTP worker's) never trains: it
-     * picks up the dictionary the writing connection made, now and then */
-    if (!bw_body_codec_has_dict(s->codec) && ++s->packs_without_dict >= 1000) {
+    return pack_with(s, s->ext_packer, r, scratch);
+}
+
+bool bw_store_has_dictionary(bw_store *s)
+{
+    if (bw_body_codec_has_dict(s->codec))
+        return true;
+    /* another connection trains it: look again now and then */
+    if (++s->packs_without_dict >= 1000) {
         s->packs_without_dict = 0;
         load_dictionaries(s);
     }
-    return pack_with(s, s->ext_packer, r, scratch);
+    return bw_body_codec_has_dict(s->codec);
 }
 
 bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
