@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make run: the system on its embedded default.  Generates demo declarations,
-# ingests them into a SQLite database under the working directory, and shows
-# what a user can do next.  (`breakwater serve` arrives with the API.)
+# ingests them into a SQLite database under the working directory, makes a
+# demo API key for every role, and serves the HTTP API on 127.0.0.1:8080.
 set -euo pipefail
 db=${1:-breakwater.db}
 count=${DEMO_COUNT:-20000}
@@ -14,14 +14,33 @@ echo "breakwater: generating $count demo declarations (seed 1) into demo.ndjson"
 $BW gen --count "$count" --seed 1 > demo.ndjson
 echo "breakwater: ingesting into $db"
 $BW ingest --db "$db" --results demo-results.ndjson demo.ndjson || [ $? -eq 1 ]
-first=$(head -1 demo.ndjson)
-sub=$(echo "$first" | sed 's/^{"submitter":{"id":"\([^"]*\)".*/\1/')
+first=$(grep -m1 '^{"submitter":{"id":"EXPRESS-01"' demo.ndjson)
 id=$(echo "$first" | sed 's/.*"declaration_id":"\([^"]*\)".*/\1/')
+
+# a demo key for every role (new ones each run; `breakwater keys list` shows them all)
+echo
+echo "Demo API keys (shown once; the database keeps only their hashes):"
+declare -A key
+for spec in platform:MKT-7 vendor:VENDOR-01 express:EXPRESS-01 postal:POST-CN forwarder:FWD-01 \
+            broker:BRK-01 officer: analyst: admin: oga:FOOD-SAFETY; do
+    role=${spec%%:*} who=${spec#*:}
+    case $role in
+        officer|analyst|admin) k=$($BW keys add --db "$db" --role "$role") ;;
+        oga) k=$($BW keys add --db "$db" --role oga --agency "$who") ;;
+        *) k=$($BW keys add --db "$db" --role "$role" --submitter "$who") ;;
+    esac
+    key[$role]=$k
+    printf '  %-9s %-12s %s\n' "$role" "${who:--}" "$k"
+done
+listen=${LISTEN:-127.0.0.1:8080}
 cat <<MSG
 
-Stored in $db; one result per record in demo-results.ndjson.  Try:
-  $BW show --db $db $sub $id
-  $BW validate ../shared/declaration-example.json
-  $BW gen --count 5 --seed 2 --jurisdiction CN | $BW ingest --db $db --results - -
-  sqlite3 $db "select jurisdiction, category, count(*) from declarations group by 1, 2"
+Starting the API on http://$listen (Ctrl-C stops it).  Try:
+  curl http://$listen/v1/reference/jurisdictions/EU
+  curl -H "Authorization: Bearer ${key[express]}" http://$listen/v1/declarations/EXPRESS-01/$id
+  $BW gen --count 3 --seed 9 | sed 's/"id":"[^"]*","role":"[^"]*"/"id":"EXPRESS-01","role":"express"/' |
+    curl -H "Authorization: Bearer ${key[express]}" -H 'Content-Type: application/x-ndjson' \\
+         --data-binary @- http://$listen/v1/declarations
+  curl -H "Authorization: Bearer ${key[officer]}" "http://$listen/v1/declarations?category=4&limit=5"
 MSG
+exec $BW serve --db "$db" --listen "$listen"
