@@ -57,6 +57,23 @@ bool bw_redact_personal_data(const char *json, size_t n, bw_buf *out)
     return ok;
 }
 
+/* The facts both views open with. */
+static void put_head(bw_buf *b, const char *submitter, const char *id, const char *jurisdiction,
+                     const char *type, const char *status, uint8_t category, int64_t value_minor,
+                     const char *currency, bw_time received_at)
+{
+    bw_buf_puts(b, "{\"submitter\":");
+    bw_buf_put_json_str(b, submitter, strlen(submitter));
+    put_key(b, "declaration_id", id);
+    put_key(b, "jurisdiction", jurisdiction);
+    put_key(b, "type", type);
+    put_key(b, "status", status);
+    put_category(b, category);
+    put_value(b, value_minor, currency);
+    bw_buf_puts(b, ",\"received_at\":");
+    bw_buf_put_time(b, received_at);
+}
+
 bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
 {
     bw_buf redacted = {0};
@@ -68,16 +85,8 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
         }
         body = bw_buf_cstr(&redacted);
     }
-    bw_buf_puts(b, "{\"submitter\":");
-    bw_buf_put_json_str(b, d->submitter, strlen(d->submitter));
-    put_key(b, "declaration_id", d->declaration_id);
-    put_key(b, "jurisdiction", d->jurisdiction);
-    put_key(b, "type", d->type);
-    put_key(b, "status", d->status);
-    put_category(b, d->category);
-    put_value(b, d->value_minor, d->currency);
-    bw_buf_puts(b, ",\"received_at\":");
-    bw_buf_put_time(b, d->received_at);
+    put_head(b, d->submitter, d->declaration_id, d->jurisdiction, d->type, d->status, d->category,
+             d->value_minor, d->currency, d->received_at);
     bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s,\"history\":[", d->errors,
                   d->warnings, body);
     for (uint32_t i = 0; i < d->n_events; i++) {
@@ -97,15 +106,7 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
 
 void bw_view_summary(const bw_summary *s, bw_buf *b)
 {
-    bw_buf_puts(b, "{\"submitter\":");
-    bw_buf_put_json_str(b, s->submitter, strlen(s->submitter));
-    put_key(b, "declaration_id", s->declaration_id);
-    put_key(b, "jurisdiction", s->jurisdiction);
-    put_key(b, "type", s->type);
-    put_key(b, "status", s->status);
-    put_category(b, s->category);
-    put_value(b, s->value_minor, s->currency);
-    bw_buf_puts(b, ",\"received_at\":");
-    bw_buf_put_time(b, s->received_at);
+    put_head(b, s->submitter, s->declaration_id, s->jurisdiction, s->type, s->status, s->category,
+             s->value_minor, s->currency, s->received_at);
     bw_buf_putc(b, '}');
 }
