@@ -116,6 +116,7 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
         if (rule_matches(&v->rules[i], d))
             rule = &v->rules[i];
     out->de_minimis_rule = rule ? rule->name : NULL;
+    out->rule = rule;
     bool vendor = d->collection.model.value == COLLECT_VENDOR && d->collection.scheme_number.p &&
                   under(value, v->vendor_threshold);
     bool gift = d->gift.value && d->transaction_type.value == TXN_C2C &&
@@ -123,7 +124,10 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
     bool excluded = any_excluded(d, v); /* excise goods: never relieved */
     out->duty_due = !(rule && under(value, rule->duty_threshold) && !excluded && v->flat_duty == 0) &&
                     !(gift && v->gift_relieves_duty && !excluded);
-    out->tax_due = v->tax_applies && !(rule && under(value, rule->tax_threshold)) && !vendor &&
-                   !(gift && v->gift_relieves_tax);
+    bool tax_relieved = !v->tax_applies || (rule && under(value, rule->tax_threshold)) ||
+                        (gift && v->gift_relieves_tax);
+    out->tax_due = !tax_relieved && !vendor;
+    out->tax_prepaid = !tax_relieved && vendor;
+    out->flat_duty = out->duty_due && v->flat_duty > 0 && rule && under(value, rule->duty_threshold) && !excluded;
     out->category = out->duty_due || out->tax_due ? 3 : 2;
 }

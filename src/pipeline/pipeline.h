@@ -27,6 +27,9 @@ typedef struct bw_outcome {
     int64_t consignment_value;   /* in the jurisdiction's currency, on its basis; -1 unknown */
     bool duty_due, tax_due;
     const char *de_minimis_rule; /* the rule that applied, or NULL */
+    const struct bw_de_minimis_rule *rule;
+    bool tax_prepaid;            /* tax collected by the vendor at sale */
+    bool flat_duty;              /* the flat duty per subheading replaces the tariff */
     const bw_jurisdiction *jurisdiction;
     const bw_jur_version *version;
     bw_time assessed_at;

@@ -171,6 +171,22 @@ static bool get_amount(loader *L, json_object *o, const char *key, int64_t *out)
     return true;
 }
 
+/* A percentage as a decimal string ("70"), in ppm; absent = 100%. */
+static bool get_percent(loader *L, json_object *o, const char *key, int64_t *out)
+{
+    const char *s;
+    *out = 1000000;
+    if (!get_string(L, o, key, false, &s))
+        return false;
+    if (!s)
+        return true;
+    bw_decimal d;
+    if (bw_decimal_parse(s, strlen(s), &d) != BW_DEC_OK || d.mantissa < 0 ||
+        bw_decimal_rescale(d, 4, out) != BW_DEC_OK || *out > 1000000)
+        return fail(L, "\"%s\": \"%s\" is not a percentage 0-100", key, s);
+    return true;
+}
+
 static bool get_str_list(loader *L, json_object *o, const char *key, bw_str_list *out)
 {
     memset(out, 0, sizeof *out);
@@ -237,7 +253,7 @@ static bool get_date(loader *L, json_object *o, const char *key, bw_time *out)
 static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
 {
     static const char *const keys[] = {"name", "origins", "modes", "duty_threshold",
-                                       "tax_threshold", NULL};
+                                       "tax_threshold", "tax_factor_pct", NULL};
     const char *name;
     bw_str_list modes;
     if (!check_keys(L, o, "de_minimis rule", keys) || !get_string(L, o, "name", true, &name))
@@ -245,7 +261,7 @@ static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
     r->name = strdup(name);
     if (!get_str_list(L, o, "origins", &r->origins) || !get_str_list(L, o, "modes", &modes) ||
         !get_amount(L, o, "duty_threshold", &r->duty_threshold) ||
-        !get_amount(L, o, "tax_threshold", &r->tax_threshold))
+        !get_amount(L, o, "tax_threshold", &r->tax_threshold) || !get_percent(L, o, "tax_factor_pct", &r->tax_factor_ppm))
         return false;
     bool ok = true;
     for (uint32_t i = 0; i < r->origins.n && ok; i++)
@@ -345,7 +361,7 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
         "effective_from", "valuation", "value_basis", "tax_applies", "de_minimis",
         "duty_excluded_hs", "flat_duty_per_subheading", "full_declaration_threshold",
         "vendor_threshold", "vendor_schemes", "gift_relief", "documents_hs", "required",
-        "required_by_category", "gift_exempt", "reconcile", "note", NULL};
+        "required_by_category", "gift_exempt", "reconcile", "tax_base_adds_transport", "note", NULL};
     const char *valuation, *basis;
     memset(v, 0, sizeof *v);
     if (!check_keys(L, o, "version", keys) || !get_date(L, o, "effective_from", &v->effective_from) ||
@@ -358,6 +374,10 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
     if (strcmp(basis, "intrinsic") && strcmp(basis, "customs_value"))
         return fail(L, "\"value_basis\" must be intrinsic or customs_value");
     v->basis = strcmp(basis, "intrinsic") == 0 ? BASIS_INTRINSIC : BASIS_CUSTOMS_VALUE;
+    json_object *tt = get(o, "tax_base_adds_transport");
+    if (tt && !json_object_is_type(tt, json_type_boolean))
+        return fail(L, "\"tax_base_adds_transport\" must be true or false");
+    v->tax_base_adds_transport = tt && json_object_get_boolean(tt);
     json_object *ta = get(o, "tax_applies");
     if (ta && !json_object_is_type(ta, json_type_boolean))
         return fail(L, "\"tax_applies\" must be true or false");

@@ -45,6 +45,7 @@ typedef struct bw_de_minimis_rule {
     uint32_t modes;              /* bit per bw_transport_mode; 0: any */
     int64_t duty_threshold;      /* no duty at or under; -1 none (duty always due) */
     int64_t tax_threshold;       /* no tax at or under; -1 none */
+    int64_t tax_factor_ppm;      /* share of the statutory tax due under this rule (CN: 70%) */
 } bw_de_minimis_rule;
 
 typedef struct bw_scheme {
@@ -72,6 +73,7 @@ struct bw_jur_version {
     bw_field_paths required;             /* every declaration */
     bw_field_paths required_by_category[5]; /* index = IRG category */
     bw_str_list gift_exempt;             /* path prefixes not required of gifts (no sale) */
+    bool tax_base_adds_transport;        /* FOB value but transport in the tax base (AU GST) */
     uint32_t reconcile_tolerance_bp;     /* basis points of the order total */
     bool reconcile_is_error;             /* else a warning */
 };
@@ -83,6 +85,8 @@ struct bw_jurisdiction {
     bw_str_list destinations;            /* buyer countries served */
     bw_jur_version *versions;            /* ascending effective_from */
     uint32_t n_versions;
+    struct bw_tariff *tariff;            /* data/tariffs/<ID>.tsv, NULL if none */
+    struct bw_tax_table *taxes;          /* data/taxes/<ID>.tsv, NULL if none */
 };
 
 bool bw_str_list_has(const bw_str_list *l, bw_str s);

@@ -9,10 +9,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <unicode/ucurr.h>
 #include <unicode/uenum.h>
 #include <unicode/uloc.h>
 
+#include "../revenue/tariff.h"
+#include "../revenue/tax.h"
 #include "jurisdiction.h"
 #include "refdata.h"
 
@@ -127,6 +130,7 @@ struct bw_refdata {
     bool fx_loaded;
     bw_jurisdiction *jurisdictions;
     uint32_t n_jurisdictions;
+    bw_eu_vat *eu_vat;             /* eu-vat-rates/vat-rates.json, NULL if absent */
     char ids[128];
 };
 
@@ -374,9 +378,39 @@ static bool load_external(bw_refdata *rd, const char *refdir, char *err, size_t 
     snprintf(path, sizeof path, "%s/hs-nomenclature/harmonized-system.csv", refdir);
     if (!load_hs(rd, path, err, errlen))
         return false;
+    snprintf(path, sizeof path, "%s/eu-vat-rates/vat-rates.json", refdir);
+    if (access(path, R_OK) == 0 && !(rd->eu_vat = bw_eu_vat_load(path, err, errlen)))
+        return false;
     snprintf(path, sizeof path, "%s/ecb-fx-rates/eurofxref-hist.csv", refdir);
     return load_fx(rd, path, err, errlen);
 }
+
+/* data/tariffs/<ID>.tsv and data/taxes/<ID>.tsv, each optional; a file
+ * that is there must load whole.  Taxes that name EU rates need the EU VAT
+ * table of the external reference data: without it they are left out (and
+ * assessment says tax cannot be computed). */
+static bool load_revenue_tables(bw_refdata *rd, const char *datadir, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < rd->n_jurisdictions; i++) {
+        bw_jurisdiction *j = &rd->jurisdictions[i];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tariffs/%s.tsv", datadir, j->id);
+        if (access(path, R_OK) == 0 && !(j->tariff = bw_tariff_load(path, j->currency_exponent, err, errlen)))
+            return false;
+        snprintf(path, sizeof path, "%s/taxes/%s.tsv", datadir, j->id);
+        if (access(path, R_OK) != 0)
+            continue;
+        char e2[512];
+        j->taxes = bw_tax_load(path, rd->eu_vat, e2, sizeof e2);
+        if (!j->taxes && (rd->eu_vat || !strstr(e2, "EU VAT rates"))) {
+            snprintf(err, errlen, "%s", e2);
+            return false;
+        }
+    }
+    return true;
+}
+
+const bw_eu_vat *bw_refdata_eu_vat(const bw_refdata *rd) { return rd->eu_vat; }
 
 bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, size_t errlen)
 {
@@ -395,6 +429,8 @@ bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, 
         size_t n = strlen(rd->ids);
         snprintf(rd->ids + n, sizeof rd->ids - n, "%s%s", i ? ", " : "", rd->jurisdictions[i].id);
     }
+    if (!load_revenue_tables(rd, datadir, err, errlen))
+        goto fail;
     return rd;
 fail:
     bw_refdata_free(rd);
@@ -410,6 +446,11 @@ void bw_refdata_free(bw_refdata *rd)
         free(rd->fx[i].day);
         free(rd->fx[i].rate);
     }
+    for (uint32_t i = 0; i < rd->n_jurisdictions; i++) {
+        bw_tariff_free(rd->jurisdictions[i].tariff);
+        bw_tax_free(rd->jurisdictions[i].taxes);
+    }
     bw_jurisdictions_free(rd->jurisdictions, rd->n_jurisdictions);
+    bw_eu_vat_free(rd->eu_vat);
     free(rd);
 }

@@ -15,14 +15,22 @@ struct bw_tariff {
     uint32_t n;
 };
 
-int64_t bw_mul_div_round(int64_t value, int64_t num, int64_t den)
+/* p / den rounded half away from zero (den > 0). */
+static int64_t round_div(__int128 p, int64_t den)
 {
-    __int128 p = (__int128)value * num, q = p / den, r = p % den;
+    __int128 q = p / den, r = p % den;
     if (r < 0)
         r = -r;
-    if (2 * r >= (den < 0 ? -den : den))
-        q += (p < 0) != (den < 0) ? -1 : 1;
+    if (2 * r >= den)
+        q += p < 0 ? -1 : 1;
     return (int64_t)q;
+}
+
+int64_t bw_mul_div_round(int64_t value, int64_t num, int64_t den) { return round_div((__int128)value * num, den); }
+
+int64_t bw_mul2_div_round(int64_t value, int64_t a, int64_t b, int64_t den)
+{
+    return round_div((__int128)value * a * b, den);
 }
 
 /* ---- loading ----------------------------------------------------------------- */

@@ -48,7 +48,9 @@ const bw_tariff_line *bw_tariff_find(const bw_tariff *t, const char *hs, size_t 
 bool bw_tariff_duty(const bw_tariff_line *line, int64_t value_minor, int64_t net_weight_mg,
                     int64_t quantity_milli, int64_t *duty);
 
-/* value * num / den rounded half away from zero, exactly (128-bit). */
+/* value * num / den rounded half away from zero, exactly (128-bit); den > 0. */
 int64_t bw_mul_div_round(int64_t value, int64_t num, int64_t den);
+/* value * a * b / den likewise (|value * a * b| < 2^127). */
+int64_t bw_mul2_div_round(int64_t value, int64_t a, int64_t b, int64_t den);
 
 #endif

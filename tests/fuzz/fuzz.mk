@@ -2,7 +2,7 @@
 # coverage, ASan and UBSan.  Included from the top Makefile's `fuzz` target.
 FUZZ_CC   := clang
 FUZZ_DIR  := build/fuzz
-FUZZ_FLAGS = $(STD) $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -O1 -g \
+FUZZ_FLAGS = $(STD) $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -MMD -MP -O1 -g \
              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -1,0 +1,200 @@
+/*
+ * revenue.c - the assessment of duties and taxes (see revenue.h).
+ */
+#include <stdio.h>
+
+#include "../reference/jurisdiction.h"
+#include "apportion.h"
+#include "revenue.h"
+
+static bool fail(bw_revenue *out, const char *why)
+{
+    out->computed = false;
+    out->problem = why;
+    return false;
+}
+
+/* m in the jurisdiction's currency (0 when absent). */
+static bool convert(const bw_refdata *rd, const bw_money *m, const bw_jurisdiction *j, bw_time when, int64_t *v)
+{
+    *v = 0;
+    if (!m->present)
+        return true;
+    return m->minor_ok && bw_fx_convert(rd, m->minor, m->currency, (bw_str){j->currency, 3}, when, v);
+}
+
+/* The tax region of the buyer: the country, or for Canada "CA-" and the
+ * province given in the address's region. */
+static void tax_region(const bw_declaration *d, char out[8])
+{
+    bw_str c = d->buyer.address.country, r = d->buyer.address.region;
+    if (bw_str_eq(c, "CA") && r.n == 2)
+        snprintf(out, 8, "CA-%.2s", r.p);
+    else
+        snprintf(out, 8, "%.*s", c.n == 2 ? 2 : 1, c.n == 2 ? c.p : "*");
+}
+
+/* Values, transport shares and customs values of every item. */
+static bool value_items(const bw_refdata *rd, const bw_declaration *d, const bw_jurisdiction *j,
+                        const bw_jur_version *v, bw_time when, bw_revenue *out)
+{
+    int64_t freight, insurance, weights[1000];
+    if (d->n_items > 1000)
+        return fail(out, "too many items");
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        if (!convert(rd, &d->items[i].value, j, when, &out->items[i].value))
+            return fail(out, "an item value cannot be converted (no exchange rate on the day)");
+        weights[i] = out->items[i].value;
+    }
+    if (!convert(rd, &d->freight, j, when, &freight) || !convert(rd, &d->insurance, j, when, &insurance))
+        return fail(out, "freight or insurance cannot be converted (no exchange rate on the day)");
+    int64_t shares[1000];
+    bw_apportion(freight + insurance, weights, d->n_items, shares);
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        bw_item_revenue *it = &out->items[i];
+        it->transport = shares[i];
+        it->customs_value = it->value + (v->valuation == VALUATION_CIF ? shares[i] : 0);
+        out->customs_value += it->customs_value;
+    }
+    return true;
+}
+
+/* The flat duty replaces the relief: one amount per distinct subheading,
+ * charged on the first item of that subheading. */
+static void flat_duties(const bw_declaration *d, const bw_jur_version *v, bw_revenue *out)
+{
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        bool first = true;
+        for (uint32_t k = 0; k < i && first; k++)
+            first = !(d->items[k].hs_code.n >= 6 && d->items[i].hs_code.n >= 6 &&
+                      !memcmp(d->items[k].hs_code.p, d->items[i].hs_code.p, 6));
+        out->items[i].duty = first ? v->flat_duty : 0;
+        out->items[i].duty_rule = first ? "flat duty per distinct subheading (low-value consignment)"
+                                        : "flat duty already charged for this subheading";
+    }
+}
+
+static bool tariff_duties(const bw_declaration *d, const bw_jurisdiction *j, bw_time when, bw_revenue *out)
+{
+    if (!j->tariff)
+        return fail(out, "no tariff is loaded for this jurisdiction (data/tariffs)");
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        const bw_item *item = &d->items[i];
+        bw_item_revenue *it = &out->items[i];
+        const bw_tariff_line *l = bw_tariff_find(j->tariff, item->hs_code.p, item->hs_code.n, when);
+        if (!l)
+            return fail(out, "an item's HS code has no tariff line in force");
+        if (!bw_tariff_duty(l, it->customs_value, item->net_weight.ok ? item->net_weight.value : 0,
+                            item->quantity.ok ? item->quantity.value : 0, &it->duty))
+            out->problem = "a specific duty needs the item's net weight or quantity: ad valorem part only";
+        it->duty_rule = l->note;
+        it->duty_rate_ppm = l->ad_valorem_ppm;
+    }
+    return true;
+}
+
+static bool taxes(const bw_declaration *d, const bw_jurisdiction *j, const bw_jur_version *v, const bw_outcome *o,
+                  bw_time when, bw_revenue *out)
+{
+    if (!j->taxes)
+        return fail(out, "no tax table is loaded for this jurisdiction (data/taxes, and for the EU the "
+                         "reference data's VAT rates)");
+    char region[8];
+    tax_region(d, region);
+    int64_t factor = o->rule ? o->rule->tax_factor_ppm : BW_PPM;
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        const bw_item *item = &d->items[i];
+        bw_item_revenue *it = &out->items[i];
+        it->tax_base = it->customs_value + it->duty + (v->tax_base_adds_transport ? it->transport : 0);
+        it->n_taxes = bw_tax_find(j->taxes, region, item->hs_code.p, item->hs_code.n, when, it->taxes);
+        for (unsigned k = 0; k < it->n_taxes; k++) {
+            /* rate and factor (CN: 70% within the retail limits) in one
+             * exact product: one rounding per tax per item */
+            it->tax[k] = bw_mul2_div_round(it->tax_base, it->taxes[k].ppm, factor, (int64_t)BW_PPM * BW_PPM);
+            out->tax += it->tax[k];
+        }
+    }
+    return true;
+}
+
+bool bw_assess_revenue(const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o, bw_arena *arena,
+                       bw_revenue *out)
+{
+    memset(out, 0, sizeof *out);
+    const bw_jurisdiction *j = o->jurisdiction;
+    const bw_jur_version *v = o->version;
+    if (!j || !v || o->status != BW_STATUS_ACCEPTED)
+        return fail(out, "only accepted declarations are assessed");
+    out->currency = j->currency;
+    out->n_items = d->n_items;
+    out->items = bw_arena_alloc(arena, (d->n_items + 1) * sizeof *out->items);
+    out->payer = d->collection.model.value == COLLECT_VENDOR         ? "vendor"
+                 : d->collection.model.value == COLLECT_INTERMEDIARY ? "intermediary"
+                                                                     : "buyer";
+    if (!value_items(rd, d, j, v, o->assessed_at, out))
+        return false;
+    if (o->flat_duty)
+        flat_duties(d, v, out);
+    else if (o->duty_due && !tariff_duties(d, j, o->assessed_at, out))
+        return false;
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        if (!o->duty_due)
+            out->items[i].duty_rule = o->de_minimis_rule ? o->de_minimis_rule : "no duty due";
+        out->duty += out->items[i].duty;
+    }
+    if ((o->tax_due || o->tax_prepaid) && !taxes(d, j, v, o, o->assessed_at, out))
+        return false;
+    out->tax_prepaid = o->tax_prepaid;
+    out->due = out->duty + (o->tax_prepaid ? 0 : out->tax);
+    out->computed = true;
+    return true;
+}
+
+static void amount(bw_buf *b, const char *key, int64_t v, int exp)
+{
+    bw_buf_printf(b, "\"%s\":\"", key);
+    bw_buf_put_fixed(b, v, (unsigned)exp);
+    bw_buf_putc(b, '"');
+}
+
+void bw_revenue_json(const bw_revenue *r, int exp, bw_buf *b)
+{
+    if (!r->computed) {
+        bw_buf_puts(b, ",\"revenue\":{\"computed\":false,\"problem\":");
+        bw_buf_put_json_str(b, r->problem ? r->problem : "", r->problem ? strlen(r->problem) : 0);
+        bw_buf_putc(b, '}');
+        return;
+    }
+    bw_buf_printf(b, ",\"revenue\":{\"computed\":true,\"currency\":\"%s\",", r->currency);
+    amount(b, "customs_value", r->customs_value, exp);
+    bw_buf_putc(b, ',');
+    amount(b, "duty", r->duty, exp);
+    bw_buf_putc(b, ',');
+    amount(b, "tax", r->tax, exp);
+    bw_buf_printf(b, ",\"tax_prepaid\":%s,", r->tax_prepaid ? "true" : "false");
+    amount(b, "due", r->due, exp);
+    bw_buf_printf(b, ",\"payer\":\"%s\",\"items\":[", r->payer);
+    for (uint32_t i = 0; i < r->n_items; i++) {
+        const bw_item_revenue *it = &r->items[i];
+        bw_buf_puts(b, i ? ",{" : "{");
+        amount(b, "customs_value", it->customs_value, exp);
+        bw_buf_putc(b, ',');
+        amount(b, "duty", it->duty, exp);
+        bw_buf_puts(b, ",\"duty_rule\":");
+        bw_buf_put_json_str(b, it->duty_rule ? it->duty_rule : "", it->duty_rule ? strlen(it->duty_rule) : 0);
+        bw_buf_puts(b, ",\"taxes\":[");
+        for (unsigned k = 0; k < it->n_taxes; k++) {
+            bw_buf_printf(b, "%s{\"name\":\"%s\",\"rate_pct\":\"", k ? "," : "", it->taxes[k].name);
+            bw_buf_put_fixed(b, it->taxes[k].ppm, 4);
+            bw_buf_puts(b, "\",");
+            amount(b, "base", it->tax_base, exp);
+            bw_buf_putc(b, ',');
+            amount(b, "amount", it->tax[k], exp);
+            bw_buf_puts(b, ",\"rule\":");
+            bw_buf_put_json_str(b, it->taxes[k].rule ? it->taxes[k].rule : "", it->taxes[k].rule ? strlen(it->taxes[k].rule) : 0);
+            bw_buf_putc(b, '}');
+        }
+        bw_buf_puts(b, "]}");
+    }
+    bw_buf_puts(b, "]}");
+}
