@@ -18,10 +18,14 @@ typedef struct tax_line {
     char *note;
 } tax_line;
 
+/* Lines are kept grouped by tax name (sorted at load), so a lookup is one
+ * pass over each name's lines. */
 struct bw_tax_table {
     tax_line *v;
     uint32_t n;
     const bw_eu_vat *eu;
+    uint32_t group[BW_TAX_NAMES_MAX + 1]; /* group k is v[group[k] .. group[k+1]) */
+    unsigned n_groups;
 };
 
 /* ---- EU VAT rates ------------------------------------------------------------- */
@@ -160,6 +164,24 @@ static bool parse_line(char *line, tax_line *t, const char *path, unsigned ln, c
     return true;
 }
 
+static int by_name(const void *a, const void *b) { return strcmp(((const tax_line *)a)->name, ((const tax_line *)b)->name); }
+
+static bool group_by_name(bw_tax_table *t, const char *path, char *err, size_t errlen)
+{
+    qsort(t->v, t->n, sizeof *t->v, by_name);
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (i && !strcmp(t->v[i].name, t->v[i - 1].name))
+            continue;
+        if (t->n_groups == BW_TAX_NAMES_MAX) {
+            snprintf(err, errlen, "%s: more than %d tax names", path, BW_TAX_NAMES_MAX);
+            return false;
+        }
+        t->group[t->n_groups++] = i;
+    }
+    t->group[t->n_groups] = t->n;
+    return true;
+}
+
 bw_tax_table *bw_tax_load(const char *path, const bw_eu_vat *eu, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -196,6 +218,8 @@ bw_tax_table *bw_tax_load(const char *path, const bw_eu_vat *eu, char *err, size
     fclose(f);
     if (ok && !header)
         ok = fail(err, errlen, path, ln, "no header in", path);
+    if (ok)
+        ok = group_by_name(t, path, err, errlen);
     if (!ok) {
         bw_tax_free(t);
         return NULL;
@@ -226,33 +250,28 @@ unsigned bw_tax_find(const bw_tax_table *t, const char *region, const char *hs, 
                      bw_tax_rate out[BW_TAX_NAMES_MAX])
 {
     unsigned count = 0;
-    /* for each tax name: the most specific region first, then the longest HS prefix */
-    for (uint32_t i = 0; i < t->n; i++) {
-        const tax_line *cand = &t->v[i];
-        bool named = false;
-        for (unsigned k = 0; k < count && !named; k++)
-            named = !strcmp(out[k].name, cand->name);
-        if (named)
-            continue;
+    size_t region_len = strlen(region);
+    for (unsigned g = 0; g < t->n_groups; g++) {
+        /* the most specific region first (exact, then its country, then
+         * any), then the longest HS prefix */
         const tax_line *best = NULL;
         int best_score = -1;
-        for (uint32_t j = 0; j < t->n; j++) {
+        for (uint32_t j = t->group[g]; j < t->group[g + 1]; j++) {
             const tax_line *l = &t->v[j];
-            if (strcmp(l->name, cand->name) || l->from > when || (l->to && when >= l->to) || l->hs_len > n ||
-                strncmp(l->hs, hs, l->hs_len))
+            if (l->from > when || (l->to && when >= l->to) || l->hs_len > n || strncmp(l->hs, hs, l->hs_len))
                 continue;
-            bool exact = !strcmp(l->region, region), any = !strcmp(l->region, "*");
-            bool country = strlen(l->region) == 2 && !strncmp(l->region, region, 2) && !exact;
-            if (!exact && !any && !country)
-                continue;
-            int score = (exact ? 2000 : country ? 1000 : 0) + l->hs_len;
-            if (score > best_score) {
+            int level = !strcmp(l->region, region)                                         ? 2
+                        : strlen(l->region) == 2 && region_len > 2 && !strncmp(l->region, region, 2) ? 1
+                        : !strcmp(l->region, "*")                                          ? 0
+                                                                                           : -1;
+            int score = level * 100 + l->hs_len;
+            if (level >= 0 && score > best_score) {
                 best = l;
                 best_score = score;
             }
         }
         int64_t ppm = best ? line_rate(t, best, region, when) : -1;
-        if (best && ppm >= 0 && count < BW_TAX_NAMES_MAX) {
+        if (ppm >= 0) {
             snprintf(out[count].name, sizeof out[count].name, "%s", best->name);
             out[count].ppm = ppm;
             out[count].rule = best->note;
