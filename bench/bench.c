@@ -7,6 +7,8 @@
  *   bench jsonc FILE          json-c parse-only of every line (library reference)
  *   bench decode FILE         our decoder + validation + IRG category, one core
  *   bench rawinsert FILE DB   plain SQLite inserts of the same rows (store ceiling)
+ *   bench assess FILE         revenue assessments in memory, one core (records
+ *                             decoded and validated beforehand, not timed)
  *   bench run CMD ARGS...     runs a command, prints its wall time and peak RSS
  *
  * Each prints "NAME records seconds records_per_second".  Ingest itself is
@@ -28,6 +30,7 @@
 
 #include "model/json_encode.h"
 #include "pipeline/pipeline.h"
+#include "revenue/revenue.h"
 #include "store/body_codec.h"
 
 static double now_s(void)
@@ -235,6 +238,51 @@ static void bench_rawinsert(const char *path, const char *db_path)
     bw_refdata_free(rd);
 }
 
+/* The revenue engine alone: every accepted record of the first 200,000 is
+ * decoded, validated and kept (with its own arena), then assessed again and
+ * again for about two seconds. */
+static void bench_assess(const char *path)
+{
+    bw_refdata *rd = load_refdata();
+    size_t len;
+    const char *text = map_file(path, &len); /* stays put: decoded strings point into it */
+    bw_reader *r = bw_reader_new_mem(text, len, NULL);
+    bw_pipeline pipe = {rd, bw_time_now()};
+    enum { MAX = 4096 }; /* distinct records, assessed round and round */
+    bw_record *recs = calloc(MAX + 1, sizeof *recs);
+    bw_outcome *ocs = calloc(MAX + 1, sizeof *ocs);
+    size_t n = 0;
+    bw_record_init(&recs[0]);
+    while (n < MAX && bw_reader_next(r, &recs[n]) == 1) {
+        bw_pipeline_run(&pipe, &recs[n], &ocs[n]);
+        if (ocs[n].status == BW_STATUS_ACCEPTED)
+            bw_record_init(&recs[++n]);
+        else
+            bw_record_free(&recs[n]), bw_record_init(&recs[n]);
+    }
+    bw_arena scratch;
+    bw_arena_init(&scratch);
+    unsigned long long done = 0, computed = 0;
+    double t0 = now_s(), el = 0;
+    while ((el = now_s() - t0) < 2.0) {
+        for (size_t i = 0; i < n; i++) {
+            bw_revenue rev;
+            computed += bw_assess_revenue(rd, &recs[i].decl, &ocs[i], &scratch, &rev);
+            bw_arena_reset(&scratch);
+        }
+        done += n;
+    }
+    fprintf(stderr, "(%llu of %llu assessments computed)\n", computed, done);
+    report("revenue_assess", done, el);
+    bw_arena_free(&scratch);
+    for (size_t i = 0; i <= n && i <= MAX; i++)
+        bw_record_free(&recs[i]);
+    free(recs);
+    free(ocs);
+    bw_reader_free(r);
+    bw_refdata_free(rd);
+}
+
 /* Runs argv as a child; prints "run SECONDS MAXRSS_KIB EXIT". */
 static int bench_run(char **argv)
 {
@@ -265,6 +313,8 @@ int main(int argc, char **argv)
         bench_jsonc(argv[2]);
     else if (argc >= 3 && !strcmp(argv[1], "decode"))
         bench_decode(argv[2]);
+    else if (argc >= 3 && !strcmp(argv[1], "assess"))
+        bench_assess(argv[2]);
     else if (argc >= 4 && !strcmp(argv[1], "rawinsert"))
         bench_rawinsert(argv[2], argv[3]);
     else {

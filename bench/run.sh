@@ -37,6 +37,7 @@ scan=$(best 4 $B scan "$input")
 jsonc=$(best 4 $B jsonc "$input")
 decode=$(best 4 $B decode "$input")
 raw=$(best 4 $B rawinsert "$input" "$OUT/raw.db")
+assess=$(best 4 $B assess "$input")
 ingest=""; ingest_best=0
 for _ in $(seq "$ROUNDS"); do  # "run SECONDS RSS EXIT": fastest = fewest seconds
     line=$(fresh_ingest)
@@ -71,6 +72,7 @@ report=$(cat <<REP
 | (c) ingest into SQLite (\`breakwater ingest\`, WAL, synchronous=FULL) | $ingest_rate | $(ratio "$ingest_rate" "$(rate "$raw")") of raw insert | goal >= 100,000; whole command, fresh database |
 | (c) raw SQLite insert of the same rows (store ceiling) | $(rate "$raw") | 1.000 | same table, pragmas and batch size, no pipeline |
 | re-ingest of the same file (all duplicates) | $again_rate | | idempotency path |
+| revenue assessment in memory, one core (issue 4, not yet in the pipeline) | $(rate "$assess") | | goal >= 1,000,000; 4,096 distinct accepted declarations, full sample tariff |
 $http_rows
 | \`breakwater gen\` of the input | $(awk -v n="$N" -v s="$(field "$gen_line" 2)" 'BEGIN{printf "%.0f", n/s}') | | demo and benchmark data |
 
