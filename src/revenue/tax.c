@@ -13,7 +13,7 @@ typedef struct tax_line {
     uint8_t hs_len;
     bw_time from, to;
     int64_t ppm;          /* -1: a named EU rate, resolved per country */
-    char rate_name[16];
+    char rate_name[32];
     char name[16];
     char *note;
 } tax_line;
@@ -33,7 +33,7 @@ struct bw_tax_table {
 typedef struct eu_period {
     char country[3];
     bw_time from;
-    char names[8][16];
+    char names[8][32];
     int64_t ppm[8];
     unsigned n;
 } eu_period;
@@ -168,7 +168,8 @@ static int by_name(const void *a, const void *b) { return strcmp(((const tax_lin
 
 static bool group_by_name(bw_tax_table *t, const char *path, char *err, size_t errlen)
 {
-    qsort(t->v, t->n, sizeof *t->v, by_name);
+    if (t->n) /* a table may hold no line (the US: no import VAT) */
+        qsort(t->v, t->n, sizeof *t->v, by_name);
     for (uint32_t i = 0; i < t->n; i++) {
         if (i && !strcmp(t->v[i].name, t->v[i - 1].name))
             continue;

@@ -11,6 +11,8 @@ mkdir -p "$T/seed"
 cp "$top"/tests/corpus/*.json "$T/seed/"
 "$BW" gen --count 20 --seed 3 | split -l 1 - "$T/seed/gen-"
 for target in "$top"/build/fuzz/fuzz_*; do
+    case $target in *.d) continue ;; esac  # the compiler's dependency files
+    [ -x "$target" ] || continue
     name=$(basename "$target")
     mkdir -p "$T/$name"
     if ! "$target" -max_total_time="$secs" -max_len=65536 -artifact_prefix="$T/$name-" \

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "gen/gen.h"
 #include "model/reader.h"
 #include "pipeline/pipeline.h"
 #include "revenue/revenue.h"
@@ -325,6 +326,60 @@ static void test_foreign_currency(void **state)
     bw_record_free(&rec);
 }
 
+/* The shipped tariff and tax files (data/) assess every accepted demo
+ * declaration: every catalogue code has a tariff line, every destination a
+ * tax, and the parts add up to the totals. */
+static void test_shipped_tables_cover_the_demo(void **state)
+{
+    (void)state;
+    REQUIRE_REFDATA();
+    char err[512], *text = NULL;
+    size_t len = 0;
+    bw_refdata *shipped = bw_refdata_load(BW_DATADIR, getenv("BREAKWATER_REFDATA"), err, sizeof err);
+    if (!shipped)
+        fail_msg("the shipped reference data does not load: %s", err);
+    FILE *mem = open_memstream(&text, &len);
+    bw_gen_options opt = {.count = 3000, .seed = 4, .datadir = BW_DATADIR};
+    assert_int_equal(bw_gen_run(&opt, mem, err, sizeof err), 0);
+    fclose(mem);
+    bw_reader *r = bw_reader_new_mem(text, len, NULL);
+    bw_pipeline p = {shipped, 0};
+    assert_true(bw_time_parse("2026-11-24", 10, &p.as_of));
+    bw_record rec;
+    bw_record_init(&rec);
+    unsigned accepted = 0, computed = 0;
+    while (bw_reader_next(r, &rec) == 1) {
+        bw_outcome oc;
+        bw_pipeline_run(&p, &rec, &oc);
+        if (oc.status != BW_STATUS_ACCEPTED)
+            continue;
+        accepted++;
+        bw_revenue rev;
+        if (!bw_assess_revenue(shipped, &rec.decl, &oc, &rec.arena, &rev)) {
+            fail_msg("record %llu (%.*s): %s", (unsigned long long)rec.index, (int)rec.decl.jurisdiction.n,
+                     rec.decl.jurisdiction.p, rev.problem);
+        }
+        computed++;
+        int64_t cv = 0, duty = 0, tax = 0;
+        for (uint32_t i = 0; i < rev.n_items; i++) {
+            cv += rev.items[i].customs_value;
+            duty += rev.items[i].duty;
+            for (unsigned k = 0; k < rev.items[i].n_taxes; k++)
+                tax += rev.items[i].tax[k];
+        }
+        assert_int_equal(cv, rev.customs_value);
+        assert_int_equal(duty, rev.duty);
+        assert_int_equal(tax, rev.tax);
+        assert_int_equal(rev.due, rev.duty + (rev.tax_prepaid ? 0 : rev.tax));
+    }
+    assert_true(accepted > 2900);
+    assert_int_equal(computed, accepted);
+    bw_record_free(&rec);
+    bw_reader_free(r);
+    free(text);
+    bw_refdata_free(shipped);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_australia_gst_base),
         cmocka_unit_test(test_china_retail_limits),
         cmocka_unit_test(test_foreign_currency),
+        cmocka_unit_test(test_shipped_tables_cover_the_demo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

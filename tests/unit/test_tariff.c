@@ -149,6 +149,32 @@ static void test_malformed_files(void **state)
     assert_non_null(strstr(err, "cannot read"));
 }
 
+/* A national tariff in the same format replaces the sample: the partial
+ * US HTS of the reference data, converted by scripts/hts2tariff.sh, loads
+ * whole and answers at 10 digits. */
+static void test_national_tariff_loads(void **state)
+{
+    (void)state;
+    const char *ref = getenv("BREAKWATER_REFDATA"), *top = getenv("BW_TOP");
+    if (!ref || !*ref)
+        skip();
+    char cmd[1024], out[64], err[256] = "";
+    snprintf(out, sizeof out, "/tmp/bw-hts-%d.tsv", (int)getpid());
+    snprintf(cmd, sizeof cmd, "bash %s/scripts/hts2tariff.sh %s/us-hts/products_raw.csv > %s 2>/dev/null",
+             top && *top ? top : ".", ref, out);
+    assert_int_equal(system(cmd), 0);
+    bw_tariff *t = bw_tariff_load(out, 2, err, sizeof err);
+    if (!t)
+        fail_msg("the converted US HTS does not load: %s", err);
+    assert_true(bw_tariff_size(t) > 7000);
+    bw_time when = day("2025-06-01");
+    /* golf shoes 6403.19.10: 5%; welt footwear 6403.12.30: free */
+    assert_int_equal(bw_tariff_find(t, "6403191000", 10, when)->ad_valorem_ppm, 50000);
+    assert_int_equal(bw_tariff_find(t, "6403123000", 10, when)->ad_valorem_ppm, 0);
+    bw_tariff_free(t);
+    unlink(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_duty_arithmetic),
         cmocka_unit_test(test_rounding),
         cmocka_unit_test(test_malformed_files),
+        cmocka_unit_test(test_national_tariff_loads),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[64];
