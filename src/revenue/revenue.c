@@ -28,10 +28,19 @@ static bool convert(const bw_refdata *rd, const bw_money *m, const bw_jurisdicti
 static void tax_region(const bw_declaration *d, char out[8])
 {
     bw_str c = d->buyer.address.country, r = d->buyer.address.region;
-    if (bw_str_eq(c, "CA") && r.n == 2)
-        snprintf(out, 8, "CA-%.2s", r.p);
-    else
-        snprintf(out, 8, "%.*s", c.n == 2 ? 2 : 1, c.n == 2 ? c.p : "*");
+    if (c.n != 2) {
+        memcpy(out, "*", 2);
+        return;
+    }
+    out[0] = c.p[0];
+    out[1] = c.p[1];
+    out[2] = 0;
+    if (bw_str_eq(c, "CA") && r.n == 2) { /* provinces: CA-ON */
+        out[2] = '-';
+        out[3] = r.p[0];
+        out[4] = r.p[1];
+        out[5] = 0;
+    }
 }
 
 /* Values, transport shares and customs values of every item. */

@@ -41,7 +41,18 @@ typedef struct eu_period {
 struct bw_eu_vat {
     eu_period *v;
     uint32_t n;
+    int32_t first[26 * 26];   /* by country: index of its first period, -1 none */
 };
+
+static int country_index(const char *c)
+{
+    return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' ? (c[0] - 'A') * 26 + (c[1] - 'A') : -1;
+}
+
+static int by_country(const void *a, const void *b)
+{
+    return strcmp(((const eu_period *)a)->country, ((const eu_period *)b)->country);
+}
 
 bw_eu_vat *bw_eu_vat_load(const char *path, char *err, size_t errlen)
 {
@@ -88,6 +99,15 @@ bw_eu_vat *bw_eu_vat_load(const char *path, char *err, size_t errlen)
         bw_eu_vat_free(v);
         return NULL;
     }
+    /* periods grouped by country, so a lookup reads one country's only */
+    qsort(v->v, v->n, sizeof *v->v, by_country);
+    for (int i = 0; i < 26 * 26; i++)
+        v->first[i] = -1;
+    for (uint32_t i = v->n; i-- > 0;) {
+        int k = country_index(v->v[i].country);
+        if (k >= 0)
+            v->first[k] = (int32_t)i;
+    }
     return v;
 }
 
@@ -102,9 +122,10 @@ void bw_eu_vat_free(bw_eu_vat *v)
 int64_t bw_eu_vat_rate(const bw_eu_vat *v, const char *country, const char *name, bw_time when)
 {
     const eu_period *best = NULL;
-    for (uint32_t i = 0; i < v->n; i++) {
+    int ci = country_index(country);
+    for (int32_t i = ci >= 0 ? v->first[ci] : -1; i >= 0 && (uint32_t)i < v->n && !strcmp(v->v[i].country, country); i++) {
         const eu_period *e = &v->v[i];
-        if (!strcmp(e->country, country) && e->from <= when && (!best || e->from > best->from))
+        if (e->from <= when && (!best || e->from > best->from))
             best = e;
     }
     for (unsigned k = 0; best && k < best->n; k++)
@@ -259,7 +280,10 @@ unsigned bw_tax_find(const bw_tax_table *t, const char *region, const char *hs, 
         int best_score = -1;
         for (uint32_t j = t->group[g]; j < t->group[g + 1]; j++) {
             const tax_line *l = &t->v[j];
-            if (l->from > when || (l->to && when >= l->to) || l->hs_len > n || strncmp(l->hs, hs, l->hs_len))
+            /* the region's first letter settles most lines at once */
+            if (l->region[0] != '*' && l->region[0] != region[0])
+                continue;
+            if (l->from > when || (l->to && when >= l->to) || l->hs_len > n || memcmp(l->hs, hs, l->hs_len))
                 continue;
             int level = !strcmp(l->region, region)                                         ? 2
                         : strlen(l->region) == 2 && region_len > 2 && !strncmp(l->region, region, 2) ? 1
