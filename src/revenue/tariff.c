@@ -231,17 +231,7 @@ const bw_tariff_line *bw_tariff_find(const bw_tariff *t, const char *hs, size_t 
 /* Duty parts are computed exactly in 10^-10 of a minor unit (the common
  * denominator of ppm of a value, milligrams of a per-kg amount and
  * thousandths of a per-item amount), combined, and rounded once. */
-#define EXACT ((__int128)10000000000)
-
-static int64_t round_exact(__int128 v)
-{
-    __int128 q = v / EXACT, r = v % EXACT;
-    if (r < 0)
-        r = -r;
-    if (2 * r >= EXACT)
-        q += v < 0 ? -1 : 1;
-    return (int64_t)q;
-}
+static int64_t round_exact(__int128 v) { return round_div(v, 10000000000LL); }
 
 bool bw_tariff_duty(const bw_tariff_line *line, int64_t value_minor, int64_t net_weight_mg,
                     int64_t quantity_milli, int64_t *duty)
