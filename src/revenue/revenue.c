@@ -62,8 +62,9 @@ static bool value_items(const bw_refdata *rd, const bw_declaration *d, const bw_
     for (uint32_t i = 0; i < d->n_items; i++) {
         bw_item_revenue *it = &out->items[i];
         it->transport = shares[i];
-        it->customs_value = it->value + (v->valuation == VALUATION_CIF ? shares[i] : 0);
-        out->customs_value += it->customs_value;
+        if (__builtin_add_overflow(it->value, v->valuation == VALUATION_CIF ? shares[i] : 0, &it->customs_value) ||
+            __builtin_add_overflow(out->customs_value, it->customs_value, &out->customs_value))
+            return fail(out, "the amounts are too large to assess");
     }
     return true;
 }
@@ -114,13 +115,16 @@ static bool taxes(const bw_declaration *d, const bw_jurisdiction *j, const bw_ju
     for (uint32_t i = 0; i < d->n_items; i++) {
         const bw_item *item = &d->items[i];
         bw_item_revenue *it = &out->items[i];
-        it->tax_base = it->customs_value + it->duty + (v->tax_base_adds_transport ? it->transport : 0);
+        if (__builtin_add_overflow(it->customs_value, it->duty, &it->tax_base) ||
+            __builtin_add_overflow(it->tax_base, v->tax_base_adds_transport ? it->transport : 0, &it->tax_base))
+            return fail(out, "the amounts are too large to assess");
         it->n_taxes = bw_tax_find(j->taxes, region, item->hs_code.p, item->hs_code.n, when, it->taxes);
         for (unsigned k = 0; k < it->n_taxes; k++) {
             /* rate and factor (CN: 70% within the retail limits) in one
              * exact product: one rounding per tax per item */
             it->tax[k] = bw_mul2_div_round(it->tax_base, it->taxes[k].ppm, factor, (int64_t)BW_PPM * BW_PPM);
-            out->tax += it->tax[k];
+            if (__builtin_add_overflow(out->tax, it->tax[k], &out->tax))
+                return fail(out, "the amounts are too large to assess");
         }
     }
     return true;
@@ -149,58 +153,71 @@ bool bw_assess_revenue(const bw_refdata *rd, const bw_declaration *d, const bw_o
     for (uint32_t i = 0; i < d->n_items; i++) {
         if (!o->duty_due)
             out->items[i].duty_rule = o->de_minimis_rule ? o->de_minimis_rule : "no duty due";
-        out->duty += out->items[i].duty;
+        if (__builtin_add_overflow(out->duty, out->items[i].duty, &out->duty))
+            return fail(out, "the amounts are too large to assess");
     }
     if ((o->tax_due || o->tax_prepaid) && !taxes(d, j, v, o, o->assessed_at, out))
         return false;
     out->tax_prepaid = o->tax_prepaid;
-    out->due = out->duty + (o->tax_prepaid ? 0 : out->tax);
+    if (__builtin_add_overflow(out->duty, o->tax_prepaid ? 0 : out->tax, &out->due))
+        return fail(out, "the amounts are too large to assess");
     out->computed = true;
     return true;
 }
 
-static void amount(bw_buf *b, const char *key, int64_t v, int exp)
+/* `"key":"12.34"`; the key is a literal with its quotes and colon.  No
+ * printf here: this runs for every stored declaration. */
+static void amount(bw_buf *b, const char *key_colon, int64_t v, int exp)
 {
-    bw_buf_printf(b, "\"%s\":\"", key);
+    bw_buf_puts(b, key_colon);
+    bw_buf_putc(b, '"');
     bw_buf_put_fixed(b, v, (unsigned)exp);
     bw_buf_putc(b, '"');
 }
 
+static void text(bw_buf *b, const char *s) { bw_buf_put_json_str(b, s ? s : "", s ? strlen(s) : 0); }
+
 void bw_revenue_json(const bw_revenue *r, int exp, bw_buf *b)
 {
+    bw_buf_puts(b, ",\"revenue\":");
+    bw_revenue_object(r, exp, b);
+}
+
+void bw_revenue_object(const bw_revenue *r, int exp, bw_buf *b)
+{
     if (!r->computed) {
-        bw_buf_puts(b, ",\"revenue\":{\"computed\":false,\"problem\":");
-        bw_buf_put_json_str(b, r->problem ? r->problem : "", r->problem ? strlen(r->problem) : 0);
+        bw_buf_puts(b, "{\"computed\":false,\"problem\":");
+        text(b, r->problem);
         bw_buf_putc(b, '}');
         return;
     }
-    bw_buf_printf(b, ",\"revenue\":{\"computed\":true,\"currency\":\"%s\",", r->currency);
-    amount(b, "customs_value", r->customs_value, exp);
-    bw_buf_putc(b, ',');
-    amount(b, "duty", r->duty, exp);
-    bw_buf_putc(b, ',');
-    amount(b, "tax", r->tax, exp);
-    bw_buf_printf(b, ",\"tax_prepaid\":%s,", r->tax_prepaid ? "true" : "false");
-    amount(b, "due", r->due, exp);
-    bw_buf_printf(b, ",\"payer\":\"%s\",\"items\":[", r->payer);
+    bw_buf_puts(b, "{\"computed\":true,\"currency\":\"");
+    bw_buf_puts(b, r->currency);
+    amount(b, "\",\"customs_value\":", r->customs_value, exp);
+    amount(b, ",\"duty\":", r->duty, exp);
+    amount(b, ",\"tax\":", r->tax, exp);
+    bw_buf_puts(b, r->tax_prepaid ? ",\"tax_prepaid\":true" : ",\"tax_prepaid\":false");
+    amount(b, ",\"due\":", r->due, exp);
+    bw_buf_puts(b, ",\"payer\":\"");
+    bw_buf_puts(b, r->payer);
+    bw_buf_puts(b, "\",\"items\":[");
     for (uint32_t i = 0; i < r->n_items; i++) {
         const bw_item_revenue *it = &r->items[i];
-        bw_buf_puts(b, i ? ",{" : "{");
-        amount(b, "customs_value", it->customs_value, exp);
-        bw_buf_putc(b, ',');
-        amount(b, "duty", it->duty, exp);
+        amount(b, i ? ",{\"customs_value\":" : "{\"customs_value\":", it->customs_value, exp);
+        amount(b, ",\"duty\":", it->duty, exp);
         bw_buf_puts(b, ",\"duty_rule\":");
-        bw_buf_put_json_str(b, it->duty_rule ? it->duty_rule : "", it->duty_rule ? strlen(it->duty_rule) : 0);
+        text(b, it->duty_rule);
         bw_buf_puts(b, ",\"taxes\":[");
         for (unsigned k = 0; k < it->n_taxes; k++) {
-            bw_buf_printf(b, "%s{\"name\":\"%s\",\"rate_pct\":\"", k ? "," : "", it->taxes[k].name);
+            bw_buf_puts(b, k ? ",{\"name\":" : "{\"name\":");
+            text(b, it->taxes[k].name);
+            bw_buf_puts(b, ",\"rate_pct\":\"");
             bw_buf_put_fixed(b, it->taxes[k].ppm, 4);
-            bw_buf_puts(b, "\",");
-            amount(b, "base", it->tax_base, exp);
-            bw_buf_putc(b, ',');
-            amount(b, "amount", it->tax[k], exp);
+            bw_buf_putc(b, '"');
+            amount(b, ",\"base\":", it->tax_base, exp);
+            amount(b, ",\"amount\":", it->tax[k], exp);
             bw_buf_puts(b, ",\"rule\":");
-            bw_buf_put_json_str(b, it->taxes[k].rule ? it->taxes[k].rule : "", it->taxes[k].rule ? strlen(it->taxes[k].rule) : 0);
+            text(b, it->taxes[k].rule);
             bw_buf_putc(b, '}');
         }
         bw_buf_puts(b, "]}");

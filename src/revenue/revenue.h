@@ -52,7 +52,9 @@ typedef struct bw_revenue {
 bool bw_assess_revenue(const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o, bw_arena *arena,
                        bw_revenue *out);
 
-/* The revenue part of a result line: `"revenue":{...}` with a leading comma. */
+/* The assessment as a JSON object, and as the member `,"revenue":{...}`
+ * of a result line. */
+void bw_revenue_object(const bw_revenue *r, int exponent, bw_buf *out);
 void bw_revenue_json(const bw_revenue *r, int exponent, bw_buf *out);
 
 #endif

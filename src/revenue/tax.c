@@ -283,7 +283,7 @@ unsigned bw_tax_find(const bw_tax_table *t, const char *region, const char *hs, 
             /* the region's first letter settles most lines at once */
             if (l->region[0] != '*' && l->region[0] != region[0])
                 continue;
-            if (l->from > when || (l->to && when >= l->to) || l->hs_len > n || memcmp(l->hs, hs, l->hs_len))
+            if (l->from > when || (l->to && when >= l->to) || l->hs_len > n || (l->hs_len && memcmp(l->hs, hs, l->hs_len)))
                 continue;
             int level = !strcmp(l->region, region)                                         ? 2
                         : strlen(l->region) == 2 && region_len > 2 && !strncmp(l->region, region, 2) ? 1

@@ -16,6 +16,8 @@
 #include "model/json_decode.h"
 #include "model/json_encode.h"
 #include "pipeline/pipeline.h"
+#include "reference/jurisdiction.h"
+#include "revenue/revenue.h"
 
 static bw_decoder *dec;
 static bw_refdata *rd;
@@ -167,8 +169,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         const bw_jurisdiction *jur;
         bw_outcome oc = {0};
         const bw_jur_version *v = bw_validate(rd, &d, 1790000000, &iss, &jur);
-        if (v)
+        if (v) {
             bw_assess_category(rd, &d, jur, v, 1790000000, &iss, &oc);
+            /* and what would be due, for anything that got this far */
+            oc.status = BW_STATUS_ACCEPTED;
+            oc.jurisdiction = jur;
+            oc.version = v;
+            oc.assessed_at = 1790000000;
+            bw_revenue rev;
+            bw_assess_revenue(rd, &d, &oc, &arena, &rev);
+            bw_buf rj = {0};
+            bw_revenue_object(&rev, jur->currency_exponent, &rj);
+            bw_buf_free(&rj);
+        }
         bw_buf out = {0};
         bw_encode_declaration(&d, &out);
         bw_buf_free(&out);
