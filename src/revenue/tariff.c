@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../core/tsv.h"
 #include "tariff.h"
 
 struct bw_tariff {
@@ -74,15 +75,7 @@ static bool scaled(parse *P, const char *s, unsigned scale, int64_t *out, const 
 static bool parse_line(parse *P, char *line, int exponent, bw_tariff_line *t)
 {
     char *f[8];
-    int n = 0;
-    for (char *p = line, *tab; n < 8; p = tab + 1) {
-        f[n++] = p;
-        tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = 0;
-    }
-    if (n != 8)
+    if (bw_tsv_split(line, f, 8) != 8)
         return fail(P, "8 tab-separated fields expected, got", line);
     size_t hl = strlen(f[0]);
     if (hl < 2 || hl > 10 || hl % 2 || strspn(f[0], "0123456789") != hl)
@@ -141,11 +134,7 @@ bw_tariff *bw_tariff_load(const char *path, int exponent, char *err, size_t errl
     size_t lcap = 0;
     parse P = {path, 0, err, errlen};
     bool ok = true, header = false;
-    while (ok && getline(&line, &lcap, f) > 0) {
-        P.line++;
-        line[strcspn(line, "\r\n")] = 0;
-        if (!*line || *line == '#')
-            continue;
+    while (ok && bw_tsv_next(f, &line, &lcap, &P.line)) {
         if (!header) {
             header = true;
             if (strcmp(line, "hs\tfrom\tto\tad_valorem_pct\tspecific\tper\tcombine\tnote"))

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../core/tsv.h"
 #include "tax.h"
 
 typedef struct tax_line {
@@ -145,15 +146,7 @@ static bool fail(char *err, size_t errlen, const char *path, unsigned line, cons
 static bool parse_line(char *line, tax_line *t, const char *path, unsigned ln, char *err, size_t errlen)
 {
     char *f[7];
-    int n = 0;
-    for (char *p = line, *tab; n < 7; p = tab + 1) {
-        f[n++] = p;
-        tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = 0;
-    }
-    if (n != 7)
+    if (bw_tsv_split(line, f, 7) != 7)
         return fail(err, errlen, path, ln, "7 tab-separated fields expected, got", line);
     memset(t, 0, sizeof *t);
     size_t rl = strlen(f[0]), hl = strlen(f[1]);
@@ -217,11 +210,7 @@ bw_tax_table *bw_tax_load(const char *path, const bw_eu_vat *eu, char *err, size
     size_t cap = 0;
     unsigned ln = 0;
     bool ok = true, header = false;
-    while (ok && getline(&line, &cap, f) > 0) {
-        ln++;
-        line[strcspn(line, "\r\n")] = 0;
-        if (!*line || *line == '#')
-            continue;
+    while (ok && bw_tsv_next(f, &line, &cap, &ln)) {
         if (!header) {
             header = true;
             if (strcmp(line, "region\ths\tfrom\tto\trate\tname\tnote"))

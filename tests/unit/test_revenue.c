@@ -21,6 +21,9 @@
 
 static char dir[128];
 static bw_refdata *rd;
+static bw_record g_rec;  /* the last assessed record (see assess) */
+static bw_outcome g_oc;
+static bw_revenue g_rev;
 
 static void write_rel(const char *rel, const char *text)
 {
@@ -62,6 +65,7 @@ static int setup(void **state)
     write_rel("taxes/AU.tsv", "region\ths\tfrom\tto\trate\tname\tnote\n*\t\t2000-07-01\t\t10\tGST\tGST 10%\n");
     write_rel("taxes/CN.tsv", "region\ths\tfrom\tto\trate\tname\tnote\n*\t\t2019-04-01\t\t13\tVAT\timport VAT 13%\n");
     char err[512];
+    bw_record_init(&g_rec);
     rd = bw_refdata_load(dir, ref, err, sizeof err);
     if (!rd) {
         fprintf(stderr, "setup: %s\n", err);
@@ -73,6 +77,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    bw_record_free(&g_rec);
     bw_refdata_free(rd);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -126,24 +131,26 @@ static void build(const spec *s, char *out, size_t cap)
              scheme);
 }
 
-/* Runs the pipeline and the revenue assessment on `when`. */
-static void assess(const spec *s, const char *when, bw_revenue *rev, bw_record *rec, bw_outcome *oc)
+/* Runs the pipeline and the revenue assessment on `when`; the record and
+ * its outcome are kept in g_rec and g_oc until the next call. */
+static const bw_revenue *assess(const spec *s, const char *when)
 {
     static char json[8192];
     build(s, json, sizeof json);
     bw_reader *r = bw_reader_new_mem(json, strlen(json), NULL);
-    assert_int_equal(bw_reader_next(r, rec), 1);
+    assert_int_equal(bw_reader_next(r, &g_rec), 1);
     bw_time t;
     assert_true(bw_time_parse(when, strlen(when), &t));
     bw_pipeline p = {rd, t};
-    bw_pipeline_run(&p, rec, oc);
-    if (oc->status != BW_STATUS_ACCEPTED) {
+    bw_pipeline_run(&p, &g_rec, &g_oc);
+    bw_reader_free(r);
+    if (g_oc.status != BW_STATUS_ACCEPTED) {
         bw_buf b = {0};
-        bw_issues_json(&rec->issues, BW_ERROR, &b);
+        bw_issues_json(&g_rec.issues, BW_ERROR, &b);
         fail_msg("not accepted: %s", bw_buf_cstr(&b));
     }
-    bw_assess_revenue(rd, &rec->decl, oc, &rec->arena, rev);
-    bw_reader_free(r);
+    bw_assess_revenue(rd, &g_rec.decl, &g_oc, &g_rec.arena, &g_rev);
+    return &g_rev;
 }
 
 #define REQUIRE_REFDATA() do { if (!rd) skip(); } while (0)
@@ -152,178 +159,140 @@ static void test_eu_ioss_before_flat_duty(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* EU 2026-06-01, DE buyer, IOSS: T-shirt 39.98 + case 5.00 = 44.98 <= 150:
      * no duty (relief), VAT collected by the vendor (prepaid).
      * CIF: freight 10.00 apportioned 39.98:5.00 -> 8.89 + 1.11 (largest remainder);
      * customs values 48.87 and 6.11; VAT 19%: 9.2853 -> 9.29, 1.1609 -> 1.16 = 10.45 */
     spec s = {"EU", "DE", NULL, "EUR", "610910:39.98 392690:5.00", "10.00", "vendor", NULL, NULL};
-    assess(&s, "2026-06-01", &r, &rec, &oc);
-    assert_true(r.computed);
-    assert_int_equal(r.items[0].transport, 889);
-    assert_int_equal(r.items[1].transport, 111);
-    assert_int_equal(r.customs_value, 5498);
-    assert_int_equal(r.duty, 0);
-    assert_int_equal(r.items[0].tax[0], 929);
-    assert_int_equal(r.items[1].tax[0], 116);
-    assert_int_equal(r.tax, 1045);
-    assert_true(r.tax_prepaid);
-    assert_int_equal(r.due, 0);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-06-01");
+    assert_true(r->computed);
+    assert_int_equal(r->items[0].transport, 889);
+    assert_int_equal(r->items[1].transport, 111);
+    assert_int_equal(r->customs_value, 5498);
+    assert_int_equal(r->duty, 0);
+    assert_int_equal(r->items[0].tax[0], 929);
+    assert_int_equal(r->items[1].tax[0], 116);
+    assert_int_equal(r->tax, 1045);
+    assert_true(r->tax_prepaid);
+    assert_int_equal(r->due, 0);
 }
 
 static void test_eu_flat_duty_after_july_2026(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* The same parcel on 2026-08-01: EUR 3 per distinct subheading, two
      * subheadings = 6.00 duty (due at the border).  VAT base = CV + duty:
      * 48.87 + 3 = 51.87 x 19% = 9.8553 -> 9.86; 6.11 + 3 = 9.11 x 19% = 1.7309 -> 1.73 */
     spec s = {"EU", "DE", NULL, "EUR", "610910:39.98 392690:5.00", "10.00", "vendor", NULL, NULL};
-    assess(&s, "2026-08-01", &r, &rec, &oc);
-    assert_true(r.computed);
-    assert_int_equal(r.duty, 600);
-    assert_int_equal(r.tax, 986 + 173);
-    assert_true(r.tax_prepaid);
-    assert_int_equal(r.due, 600);
+    r = assess(&s, "2026-08-01");
+    assert_true(r->computed);
+    assert_int_equal(r->duty, 600);
+    assert_int_equal(r->tax, 986 + 173);
+    assert_true(r->tax_prepaid);
+    assert_int_equal(r->due, 600);
     /* two items of one subheading pay the flat duty once */
     spec same = {"EU", "DE", NULL, "EUR", "610910:20.00 610910:20.00", "0.00", "vendor", NULL, NULL};
-    bw_record_free(&rec);
-    bw_record_init(&rec);
-    assess(&same, "2026-08-01", &r, &rec, &oc);
-    assert_int_equal(r.duty, 300);
-    bw_record_free(&rec);
+    r = assess(&same, "2026-08-01");
+    assert_int_equal(r->duty, 300);
 }
 
 static void test_eu_above_150(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* EUR 200.00 clothing, buyer pays: above 150, full declaration; duty 12% = 24.00;
      * FR VAT 20% on 200 + 24 = 44.80; due 68.80 */
     spec s = {"EU", "FR", NULL, "EUR", "610910:200.00", "0.00", "buyer", NULL, NULL};
-    assess(&s, "2026-06-01", &r, &rec, &oc);
-    assert_int_equal(oc.category, 4);
-    assert_int_equal(r.duty, 2400);
-    assert_int_equal(r.tax, 4480);
-    assert_false(r.tax_prepaid);
-    assert_int_equal(r.due, 6880);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-06-01");
+    assert_int_equal(g_oc.category, 4);
+    assert_int_equal(r->duty, 2400);
+    assert_int_equal(r->tax, 4480);
+    assert_false(r->tax_prepaid);
+    assert_int_equal(r->due, 6880);
 }
 
 static void test_us_suspension(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* USD 100 clothing in January 2025: Section 321, nothing due */
     spec s = {"US", "US", NULL, "USD", "610910:100.00", "0.00", "buyer", NULL, NULL};
-    assess(&s, "2025-01-15", &r, &rec, &oc);
-    assert_int_equal(r.duty, 0);
-    assert_int_equal(r.due, 0);
-    bw_record_free(&rec);
+    r = assess(&s, "2025-01-15");
+    assert_int_equal(r->duty, 0);
+    assert_int_equal(r->due, 0);
     /* the same after 2025-08-29: duty at the tariff rate, 12% = 12.00; no VAT in the US */
-    bw_record_init(&rec);
-    assess(&s, "2025-09-15", &r, &rec, &oc);
-    assert_int_equal(r.duty, 1200);
-    assert_int_equal(r.tax, 0);
-    assert_int_equal(r.due, 1200);
-    bw_record_free(&rec);
+    r = assess(&s, "2025-09-15");
+    assert_int_equal(r->duty, 1200);
+    assert_int_equal(r->tax, 0);
+    assert_int_equal(r->due, 1200);
 }
 
 static void test_canada_provinces(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* CAD 100 clothing by courier from CN to Ontario: over CAD 20 (non-CUSMA),
      * FOB: duty 12% = 12.00; GST 5% of 112 = 5.60; Ontario 8% of 112 = 8.96 */
     spec s = {"CA", "CA", "ON", "CAD", "610910:100.00", "15.00", "buyer", "CN", "air"};
-    assess(&s, "2026-06-01", &r, &rec, &oc);
-    assert_int_equal(r.customs_value, 10000); /* FOB: freight not in the value */
-    assert_int_equal(r.duty, 1200);
-    assert_int_equal(r.tax, 560 + 896);
-    assert_int_equal(r.due, 1200 + 1456);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-06-01");
+    assert_int_equal(r->customs_value, 10000); /* FOB: freight not in the value */
+    assert_int_equal(r->duty, 1200);
+    assert_int_equal(r->tax, 560 + 896);
+    assert_int_equal(r->due, 1200 + 1456);
 }
 
 static void test_australia_gst_base(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* AUD 1500 clothing (over AUD 1000), freight AUD 50: FOB customs value 1500,
      * duty 12% = 180.00, GST 10% of 1500 + 180 + 50 transport = 173.00 */
     spec s = {"AU", "AU", NULL, "AUD", "610910:1500.00", "50.00", "buyer", NULL, NULL};
-    assess(&s, "2026-06-01", &r, &rec, &oc);
-    assert_int_equal(r.customs_value, 150000);
-    assert_int_equal(r.duty, 18000);
-    assert_int_equal(r.tax, 17300);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-06-01");
+    assert_int_equal(r->customs_value, 150000);
+    assert_int_equal(r->duty, 18000);
+    assert_int_equal(r->tax, 17300);
 }
 
 static void test_china_retail_limits(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* CNY 300 within the retail limits: 0% duty, VAT at 70% of 13%:
      * CIF 300 + 0 freight; 300 x 13% x 70% = 27.30 */
     spec s = {"CN", "CN", NULL, "CNY", "610910:300.00", "0.00", "buyer", "JP", NULL};
-    assess(&s, "2026-06-01", &r, &rec, &oc);
-    assert_int_equal(r.duty, 0);
-    assert_int_equal(r.tax, 2730);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-06-01");
+    assert_int_equal(r->duty, 0);
+    assert_int_equal(r->tax, 2730);
     /* CNY 6000, above the per-transaction limit: general treatment,
      * duty 12% = 720.00, VAT 13% of 6720 = 873.60 */
-    bw_record_init(&rec);
     spec big = {"CN", "CN", NULL, "CNY", "610910:6000.00", "0.00", "buyer", "JP", NULL};
-    assess(&big, "2026-06-01", &r, &rec, &oc);
-    assert_int_equal(r.duty, 72000);
-    assert_int_equal(r.tax, 87360);
-    bw_record_free(&rec);
+    r = assess(&big, "2026-06-01");
+    assert_int_equal(r->duty, 72000);
+    assert_int_equal(r->tax, 87360);
 }
 
 static void test_foreign_currency(void **state)
 {
     (void)state;
     REQUIRE_REFDATA();
-    bw_record rec;
-    bw_record_init(&rec);
-    bw_outcome oc;
-    bw_revenue r;
+    const bw_revenue *r;
     /* USD 200 into the EU on 2026-04-13 (ECB 1.1684 USD per EUR):
      * 200 / 1.1684 = 171.1742... -> EUR 171.17; above 150: duty 12% = 20.5404 -> 20.54;
      * DE VAT 19% of 191.71 = 36.4249 -> 36.42 */
     spec s = {"EU", "DE", NULL, "USD", "610910:200.00", "0.00", "buyer", NULL, NULL};
-    assess(&s, "2026-04-13", &r, &rec, &oc);
-    assert_int_equal(r.customs_value, 17117);
-    assert_int_equal(r.duty, 2054);
-    assert_int_equal(r.tax, 3642);
-    bw_record_free(&rec);
+    r = assess(&s, "2026-04-13");
+    assert_int_equal(r->customs_value, 17117);
+    assert_int_equal(r->duty, 2054);
+    assert_int_equal(r->tax, 3642);
 }
 
 /* The shipped tariff and tax files (data/) assess every accepted demo
