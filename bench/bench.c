@@ -125,7 +125,7 @@ static void bench_decode(const char *path)
     bw_refdata *rd = load_refdata();
     int fd = open(path, O_RDONLY);
     bw_reader *r = bw_reader_new(fd, NULL);
-    bw_pipeline pipe = {rd, bw_time_now()};
+    bw_pipeline pipe = {.rd = rd, .as_of = bw_time_now()};
     bw_record rec;
     bw_record_init(&rec);
     unsigned long long n = 0, rejected = 0;
@@ -155,7 +155,7 @@ static void bench_rawinsert(const char *path, const char *db_path)
     bw_refdata *rd = load_refdata();
     int fd = open(path, O_RDONLY);
     bw_reader *r = bw_reader_new(fd, NULL);
-    bw_pipeline pipe = {rd, bw_time_now()};
+    bw_pipeline pipe = {.rd = rd, .as_of = bw_time_now()};
     bw_record rec;
     bw_record_init(&rec);
     size_t cap = 1 << 20, n = 0;
@@ -247,7 +247,7 @@ static void bench_assess(const char *path)
     size_t len;
     const char *text = map_file(path, &len); /* stays put: decoded strings point into it */
     bw_reader *r = bw_reader_new_mem(text, len, NULL);
-    bw_pipeline pipe = {rd, bw_time_now()};
+    bw_pipeline pipe = {.rd = rd, .as_of = bw_time_now()};
     enum { MAX = 4096 }; /* distinct records, assessed round and round */
     bw_record *recs = calloc(MAX + 1, sizeof *recs);
     bw_outcome *ocs = calloc(MAX + 1, sizeof *ocs);

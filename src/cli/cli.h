@@ -19,6 +19,9 @@ int cmd_gen(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
+int cmd_pay(int argc, char **argv);
+int cmd_quote(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -102,6 +102,8 @@ static void put_result_line(bw_buf *out, const entry *e, bw_put_result put, cons
             out, e->index, e->line, e->row.submitter, e->row.declaration_id, &first);
     } else {
         bw_buf_put(out, e->result, e->result_len);
+        if (e->storable)
+            bw_result_settled(out, prior->settlement, prior->settlement_detail, prior->over_limit, &e->row);
         bw_result_close(out, e->storable ? bw_outcome_name(put) : "not_stored");
     }
 }

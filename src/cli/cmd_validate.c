@@ -55,7 +55,7 @@ int cmd_validate(int argc, char **argv)
         return EXIT_USAGE;
     }
     bw_reader *r = bw_reader_new(fd, NULL);
-    bw_pipeline p = {rd, c.as_of};
+    bw_pipeline p = {.rd = rd, .as_of = c.as_of};
     bw_record rec;
     bw_record_init(&rec);
     bw_buf out = {0};

@@ -18,6 +18,9 @@ static const struct {
     {"gen", cmd_gen, "generate realistic synthetic declarations as NDJSON"},
     {"serve", cmd_serve, "serve the HTTP API"},
     {"keys", cmd_keys, "add, list and revoke API keys"},
+    {"accounts", cmd_accounts, "intermediary accounts: add, list, monthly statements"},
+    {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
+    {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 

@@ -120,6 +120,8 @@ void bw_buf_put_time(bw_buf *b, bw_time t);          /* 2026-11-20T13:02:11Z */
 void bw_time_format(bw_time t, char out[21]);
 bw_time bw_time_from_civil(int y, int m, int d);
 bw_time bw_time_now(void);
+/* A calendar month "YYYY-MM" as [from, to) in UTC. */
+bool bw_period_parse(const char *s, bw_time *from, bw_time *to);
 
 /* ---- text ---------------------------------------------------------------- */
 bool bw_utf8_valid(const char *s, size_t n);

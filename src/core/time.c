@@ -5,6 +5,7 @@
  * strictly nor handles offsets portably, and mktime depends on the local
  * time zone.  Civil-date arithmetic uses the proleptic Gregorian calendar.
  */
+#include <stdlib.h>
 #include <time.h>
 
 #include "core.h"
@@ -151,3 +152,18 @@ void bw_buf_put_time(bw_buf *b, bw_time t)
 }
 
 bw_time bw_time_now(void) { return (bw_time)time(NULL); }
+
+bool bw_period_parse(const char *s, bw_time *from, bw_time *to)
+{
+    if (strlen(s) != 7 || s[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = atoi(s), m = atoi(s + 5);
+    if (y < 1970 || m < 1 || m > 12)
+        return false;
+    *from = bw_time_from_civil(y, m, 1);
+    *to = m == 12 ? bw_time_from_civil(y + 1, 1, 1) : bw_time_from_civil(y, m + 1, 1);
+    return true;
+}

@@ -88,7 +88,7 @@ static bw_decl_row *add_row(post_state *st)
 static bool run_pipeline(bw_request *r, post_state *st)
 {
     bw_reader *rd = bw_reader_new_mem(r->body.p, r->body.n, NULL);
-    bw_pipeline pipe = {bw_server_refdata(r->srv), 0};
+    bw_pipeline pipe = {.rd = bw_server_refdata(r->srv)};
     bw_record rec;
     bw_record_init(&rec);
     bw_row_scratch scratch = {0};
@@ -165,6 +165,7 @@ static void put_line(post_state *st, const posted *p, bw_buf *out)
         bw_result_conflict(out, p->index, p->line, row->submitter, row->declaration_id, &first);
     else {
         bw_buf_put(out, p->result, p->result_len);
+        bw_result_settled(out, pc->settlement[0] ? pc->settlement : NULL, pc->settlement_detail, pc->over_limit, row);
         bw_result_close(out, bw_outcome_name(put));
     }
 }

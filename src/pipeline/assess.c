@@ -112,9 +112,14 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
         return;
     }
     const bw_de_minimis_rule *rule = NULL;
+    const bw_de_minimis_rule *lost = NULL; /* the buyer is over its limit */
     for (uint32_t i = 0; i < v->n_rules && !rule; i++)
-        if (rule_matches(&v->rules[i], d))
-            rule = &v->rules[i];
+        if (rule_matches(&v->rules[i], d)) {
+            if (out->over_buyer_limit && v->rules[i].buyer_limit >= 0)
+                lost = &v->rules[i];
+            else
+                rule = &v->rules[i];
+        }
     out->de_minimis_rule = rule ? rule->name : NULL;
     out->rule = rule;
     bool vendor = d->collection.model.value == COLLECT_VENDOR && d->collection.scheme_number.p &&
@@ -130,4 +135,6 @@ void bw_assess_category(const bw_refdata *rd, const bw_declaration *d, const bw_
     out->tax_prepaid = !tax_relieved && vendor;
     out->flat_duty = out->duty_due && v->flat_duty > 0 && rule && under(value, rule->duty_threshold) && !excluded;
     out->category = out->duty_due || out->tax_due ? 3 : 2;
+    if (lost && lost->over_limit_category > out->category)
+        out->category = lost->over_limit_category; /* CN: general trade */
 }

@@ -3,9 +3,11 @@
  * in by (file, stdin, later HTTP):
  *
  *   decode (model/reader) -> validate -> assess (IRG category) -> decide
+ *   -> revenue (duties and taxes, src/revenue)
  *
- * then the caller stores the outcome (store/store.h).  Revenue and risk
- * assessment plug in between assess and decide as they arrive.
+ * then the caller stores the outcome (store/store.h), where what depends on
+ * stored state is settled in the same transaction: a buyer's running total
+ * against a per-buyer limit, an intermediary account's guarantee.
  */
 #ifndef BW_PIPELINE_H
 #define BW_PIPELINE_H
@@ -33,11 +35,21 @@ typedef struct bw_outcome {
     const bw_jurisdiction *jurisdiction;
     const bw_jur_version *version;
     bw_time assessed_at;
+    bool over_buyer_limit;       /* assessed as if the buyer were over the rule's buyer limit */
+    struct bw_revenue *revenue;  /* accepted: duties and taxes (in the record's arena) */
+    /* When the relief given depends on the buyer's running total (rule->
+     * buyer_limit >= 0): the outcome once the buyer is over the limit, for
+     * the store to choose (in the record's arena); NULL otherwise. */
+    struct bw_outcome *over_limit;
 } bw_outcome;
 
 typedef struct bw_pipeline {
     const bw_refdata *rd;
     bw_time as_of;               /* 0: the clock at each record */
+    /* A buyer's estimate of a prospective purchase (quote): the fields only
+     * a lodged declaration has (parties, documents, order and payment
+     * agreement) are not required; what the assessment needs still is. */
+    bool quote;
 } bw_pipeline;
 
 /* Runs validate, assess and decide on a record the reader produced. */

@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include "../model/json_encode.h"
+#include "../revenue/revenue.h"
 #include "row.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
@@ -29,18 +30,99 @@ static bw_str copy_buf(bw_arena *a, const bw_buf *b)
     return (bw_str){bw_arena_strdup(a, b->p ? b->p : "", b->n), (uint32_t)b->n};
 }
 
+/* The buyer as a per-buyer limit knows them: a hash of the jurisdiction and
+ * the buyer's national id (CN requires it), else their id, else name,
+ * postcode and country - so the store keeps no personal data for it. */
+static void buyer_key(const bw_declaration *d, char out[33])
+{
+    const bw_party *b = &d->buyer;
+    bw_buf k = {0};
+    bw_buf_put(&k, d->jurisdiction.p, d->jurisdiction.n);
+    if (b->national_id.n) {
+        bw_buf_puts(&k, "|nid|");
+        bw_buf_put(&k, b->national_id.p, b->national_id.n);
+    } else if (b->id.n) {
+        bw_buf_puts(&k, "|id|");
+        bw_buf_put(&k, b->id.p, b->id.n);
+    } else {
+        bw_buf_puts(&k, "|name|");
+        bw_buf_put(&k, b->name.p, b->name.n);
+        bw_buf_putc(&k, '|');
+        bw_buf_put(&k, b->address.postcode.p, b->address.postcode.n);
+        bw_buf_putc(&k, '|');
+        bw_buf_put(&k, b->address.country.p, b->address.country.n);
+    }
+    XXH128_hash_t h = XXH3_128bits(k.p ? k.p : "", k.n);
+    bw_buf_free(&k);
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
+
+/* The revenue facts of the row, and the assessment after the declaration
+ * in the body (a newline between). */
+static void put_revenue(const bw_declaration *d, const bw_outcome *oc, bw_buf *body, bw_row_revenue *v)
+{
+    memset(v, 0, sizeof *v);
+    const bw_revenue *rev = oc->revenue;
+    if (!rev)
+        return;
+    size_t at = body->n + 1;
+    bw_buf_putc(body, '\n');
+    bw_revenue_object(rev, oc->jurisdiction->currency_exponent, body);
+    v->assessment = (bw_str){body->p + at, (uint32_t)(body->n - at)};
+    if (!rev->computed) { /* nothing can be released on an unknown amount */
+        v->settlement = oc->duty_due || oc->tax_due ? "held" : "none";
+        return;
+    }
+    v->assessed = true;
+    v->duty = rev->duty;
+    v->tax = rev->tax;
+    v->due = rev->due;
+    v->payer = rev->payer;
+    bool account = !strcmp(rev->payer, "intermediary");
+    v->account = account ? d->collection.account_id : BW_STR_NULL;
+    v->settlement = rev->due == 0 ? "none" : account ? "account" : "awaiting_payment";
+}
+
+/* The row as it is stored once the buyer is over the limit. */
+static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome *alt, const bw_decl_row *r,
+                                         size_t decl_len, bw_arena *arena)
+{
+    bw_decl_row *o = bw_arena_alloc(arena, sizeof *o);
+    *o = *r;
+    o->category = alt->category;
+    o->buyer_limit.limit = -1;
+    o->over_limit = NULL;
+    o->packed = BW_STR_NULL;
+    bw_buf body = {0};
+    bw_buf_put(&body, r->body.p, decl_len);
+    put_revenue(&rec->decl, alt, &body, &o->revenue);
+    char *copy = bw_arena_strdup(arena, body.p, body.n);
+    o->revenue.assessment.p = copy + (o->revenue.assessment.p - body.p);
+    o->revenue.account = r->revenue.account;
+    o->body = (bw_str){copy, (uint32_t)body.n};
+    bw_buf_free(&body);
+    return o;
+}
+
 void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_kind,
                   bw_arena *arena, bw_row_scratch *s, bool copy_body, bw_decl_row *r)
 {
     const bw_declaration *d = &rec->decl;
     s->body.n = s->errors.n = s->warnings.n = 0;
     bw_encode_declaration(d, &s->body);
+    size_t decl_len = s->body.n; /* the content hash covers the declaration only */
+    XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, decl_len));
+    bw_row_revenue revenue;
+    put_revenue(d, oc, &s->body, &revenue);
     bw_issues_json(&rec->issues, BW_ERROR, &s->errors);
     bw_issues_json(&rec->issues, BW_WARNING, &s->warnings);
     char actor[128];
     int an = snprintf(actor, sizeof actor, "%s:%.*s", actor_kind,
                       (int)(d->submitter.id.n > 70 ? 70 : d->submitter.id.n), d->submitter.id.p);
+    uint8_t hash[16];
+    memcpy(hash, r->content_hash, 16);
     memset(r, 0, sizeof *r);
+    memcpy(r->content_hash, hash, 16);
     r->submitter = copy_str(arena, d->submitter.id);
     r->declaration_id = copy_str(arena, d->declaration_id);
     r->jurisdiction = copy_str(arena, d->jurisdiction);
@@ -54,5 +136,19 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     r->errors = copy_buf(arena, &s->errors);
     r->warnings = copy_buf(arena, &s->warnings);
     r->actor = bw_arena_strdup(arena, actor, (size_t)(an < 0 ? 0 : an));
-    XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, s->body.n));
+    r->revenue = revenue;
+    r->revenue.account = copy_str(arena, revenue.account);
+    /* its own copy: the body may be scratch that the next record reuses */
+    r->revenue.assessment = copy_str(arena, revenue.assessment);
+    r->buyer_limit.limit = -1;
+    if (oc->over_limit) {
+        bw_row_buyer_limit *l = &r->buyer_limit;
+        l->limit = oc->rule->buyer_limit;
+        l->amount = oc->consignment_value;
+        buyer_key(d, l->key);
+        char day[21];
+        bw_time_format(oc->assessed_at, day);
+        snprintf(l->period, sizeof l->period, "%.*s", oc->rule->buyer_limit_yearly ? 4 : 10, day);
+        r->over_limit = over_limit_row(rec, oc->over_limit, r, decl_len, arena);
+    }
 }

@@ -250,10 +250,39 @@ static bool get_date(loader *L, json_object *o, const char *key, bw_time *out)
 
 /* ---- versions --------------------------------------------------------------- */
 
+/* "buyer_limit": {"amount", "period": "day"|"year", "over_limit_category"}:
+ * the relief holds only while the buyer's total under this rule in the
+ * period stays within the amount (CN CNY 26,000 a year; US USD 800 a day). */
+static bool load_buyer_limit(loader *L, json_object *o, bw_de_minimis_rule *r)
+{
+    json_object *b = get(o, "buyer_limit");
+    r->buyer_limit = -1;
+    if (!b || json_object_is_type(b, json_type_null))
+        return true;
+    static const char *const keys[] = {"amount", "period", "over_limit_category", NULL};
+    const char *period;
+    if (!json_object_is_type(b, json_type_object) || !check_keys(L, b, "buyer_limit", keys) ||
+        !get_amount(L, b, "amount", &r->buyer_limit) || !get_string(L, b, "period", true, &period))
+        return fail(L, "\"buyer_limit\" must be {\"amount\", \"period\", \"over_limit_category\"}");
+    if (r->buyer_limit < 0)
+        return fail(L, "\"buyer_limit\": the amount is required");
+    if (strcmp(period, "day") && strcmp(period, "year"))
+        return fail(L, "\"buyer_limit\": period \"%s\" must be \"day\" or \"year\"", period);
+    r->buyer_limit_yearly = period[0] == 'y';
+    json_object *c = get(b, "over_limit_category");
+    if (c && !json_object_is_type(c, json_type_null)) {
+        int v = json_object_get_int(c);
+        if (!json_object_is_type(c, json_type_int) || v < 2 || v > 4)
+            return fail(L, "\"buyer_limit\": over_limit_category must be 2, 3 or 4");
+        r->over_limit_category = (uint8_t)v;
+    }
+    return true;
+}
+
 static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
 {
     static const char *const keys[] = {"name", "origins", "modes", "duty_threshold",
-                                       "tax_threshold", "tax_factor_pct", NULL};
+                                       "tax_threshold", "tax_factor_pct", "buyer_limit", NULL};
     const char *name;
     bw_str_list modes;
     if (!check_keys(L, o, "de_minimis rule", keys) || !get_string(L, o, "name", true, &name))
@@ -261,7 +290,8 @@ static bool load_rule(loader *L, json_object *o, bw_de_minimis_rule *r)
     r->name = strdup(name);
     if (!get_str_list(L, o, "origins", &r->origins) || !get_str_list(L, o, "modes", &modes) ||
         !get_amount(L, o, "duty_threshold", &r->duty_threshold) ||
-        !get_amount(L, o, "tax_threshold", &r->tax_threshold) || !get_percent(L, o, "tax_factor_pct", &r->tax_factor_ppm))
+        !get_amount(L, o, "tax_threshold", &r->tax_threshold) || !get_percent(L, o, "tax_factor_pct", &r->tax_factor_ppm) ||
+        !load_buyer_limit(L, o, r))
         return false;
     bool ok = true;
     for (uint32_t i = 0; i < r->origins.n && ok; i++)

@@ -46,6 +46,9 @@ typedef struct bw_de_minimis_rule {
     int64_t duty_threshold;      /* no duty at or under; -1 none (duty always due) */
     int64_t tax_threshold;       /* no tax at or under; -1 none */
     int64_t tax_factor_ppm;      /* share of the statutory tax due under this rule (CN: 70%) */
+    int64_t buyer_limit;         /* the buyer's total under this rule per period; -1 none */
+    bool buyer_limit_yearly;     /* period: calendar year, else calendar day (UTC) */
+    uint8_t over_limit_category; /* IRG category once over the limit; 0: as assessed */
 } bw_de_minimis_rule;
 
 typedef struct bw_scheme {

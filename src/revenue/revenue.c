@@ -141,9 +141,13 @@ bool bw_assess_revenue(const bw_refdata *rd, const bw_declaration *d, const bw_o
     out->currency = j->currency;
     out->n_items = d->n_items;
     out->items = bw_arena_alloc(arena, (d->n_items + 1) * sizeof *out->items);
-    out->payer = d->collection.model.value == COLLECT_VENDOR         ? "vendor"
-                 : d->collection.model.value == COLLECT_INTERMEDIARY ? "intermediary"
-                                                                     : "buyer";
+    /* who pays what the border collects: the intermediary's account when
+     * the declaration names one (vendor-collected consignments may still
+     * owe duty, which the carrier pays), otherwise the buyer */
+    uint8_t model = d->collection.model.value;
+    out->payer = model == COLLECT_INTERMEDIARY || (model == COLLECT_VENDOR && d->collection.account_id.n)
+                     ? "intermediary"
+                     : "buyer";
     if (!value_items(rd, d, j, v, o->assessed_at, out))
         return false;
     if (o->flat_duty)

@@ -43,7 +43,7 @@ typedef struct bw_revenue {
     int64_t customs_value, duty, tax;
     bool tax_prepaid;            /* collected by the vendor at sale (IOSS, UK VAT, ARN) */
     int64_t due;                 /* what the border collects: duty + tax unless prepaid */
-    const char *payer;           /* "vendor", "intermediary", "buyer" */
+    const char *payer;           /* of what is due: "intermediary" (its account), "buyer" */
 } bw_revenue;
 
 /* Assesses a validated declaration whose IRG outcome is known.  Memory

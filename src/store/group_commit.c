@@ -64,6 +64,10 @@ static bool store_all(bw_group_commit *gc, bw_commit_job *jobs, char *err, size_
             }
             if (j->results[i] == BW_PUT_DUPLICATE || j->results[i] == BW_PUT_CONFLICT)
                 copy_prior(&j->priors[i], &prior);
+            snprintf(j->priors[i].settlement, sizeof j->priors[i].settlement, "%s",
+                     prior.settlement ? prior.settlement : "");
+            memcpy(j->priors[i].settlement_detail, prior.settlement_detail, sizeof prior.settlement_detail);
+            j->priors[i].over_limit = prior.over_limit;
         }
     }
     if (!bw_store_commit(gc->store)) {

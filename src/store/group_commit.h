@@ -20,6 +20,10 @@ typedef struct bw_prior_copy {
     uint8_t category;
     bw_time received_at;
     char *errors, *warnings;  /* malloc'd JSON arrays */
+    /* every put: what was settled (see bw_prior) */
+    char settlement[20];
+    char settlement_detail[200];
+    bool over_limit;
 } bw_prior_copy;
 
 typedef struct bw_commit_job bw_commit_job;

@@ -26,6 +26,30 @@ bool bw_store_begin(bw_store *s);
 bool bw_store_commit(bw_store *s);
 void bw_store_rollback(bw_store *s);
 
+/* What an accepted declaration owes, as the revenue assessment found it.
+ * The settlement the store starts from: "none" (nothing due), "account"
+ * (debit the intermediary's account: the store makes it "debited", or
+ * "held" when the account is unknown or its guarantee would be exceeded),
+ * "awaiting_payment" (the buyer pays before release).  A payment makes a
+ * held or awaiting declaration "paid" (bw_store_pay). */
+typedef struct bw_row_revenue {
+    bool assessed;
+    int64_t duty, tax, due;        /* minor units of the row's currency */
+    const char *payer;             /* of what is due: "intermediary", "buyer" */
+    bw_str account;                /* the intermediary's account, when it pays */
+    const char *settlement;
+    bw_str assessment;             /* JSON object, stored with the body */
+} bw_row_revenue;
+
+/* A relief that holds while the buyer's running total in the period stays
+ * within a limit (CN CNY 26,000 a year; US USD 800 a day before 2025-08-29). */
+typedef struct bw_row_buyer_limit {
+    int64_t limit;                 /* -1: none */
+    int64_t amount;                /* what this declaration adds to the total */
+    char key[33];                  /* hash of jurisdiction and buyer: no personal data */
+    char period[11];               /* "2026" or "2026-11-24" */
+} bw_row_buyer_limit;
+
 /* One declaration with the pipeline's outcome, as stored. */
 typedef struct bw_decl_row {
     bw_str submitter, declaration_id;
@@ -41,6 +65,11 @@ typedef struct bw_decl_row {
     const char *actor;             /* who submitted (for the event log) */
     bw_str packed;                 /* body as stored, from bw_store_pack(); optional */
     int64_t packed_dict;
+    bw_row_revenue revenue;
+    bw_row_buyer_limit buyer_limit;
+    /* The row to store instead when the buyer is over buyer_limit (same
+     * ids and content hash, other category and assessment); NULL: none. */
+    const struct bw_decl_row *over_limit;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
@@ -71,6 +100,11 @@ typedef struct bw_prior {
     uint8_t category;
     bw_time received_at;
     const char *errors, *warnings;
+    /* filled for every put: the settlement stored and why, and whether
+     * the over-limit row was stored */
+    const char *settlement;
+    char settlement_detail[200];
+    bool over_limit;
 } bw_prior;
 
 /* Stores row unless (submitter, declaration_id) is already there: then
@@ -92,6 +126,10 @@ typedef struct bw_stored {
     int64_t value_minor;
     bw_time received_at;
     char *body, *errors, *warnings;
+    char *assessment;              /* JSON object, NULL when not assessed (points into body's buffer) */
+    int64_t duty, tax, due;        /* -1 when not assessed */
+    char *payer, *account, *settlement;
+    bw_time settled_at;            /* 0: not settled */
     bw_event *events;
     uint32_t n_events;
 } bw_stored;
@@ -127,6 +165,70 @@ typedef struct bw_summary {
 
 bool bw_store_list(bw_store *s, const bw_list_filter *f, void (*each)(void *, const bw_summary *),
                    void *ctx);
+
+/* ---- accounts and payments (store_accounts.c) ------------------------------------
+ * An intermediary's account in one jurisdiction (an express carrier, a post,
+ * a broker): its financial guarantee and what it owes.  Declarations it
+ * pays for are debited when stored; one that would take the balance over
+ * the guarantee is held until a payment brings it back under. */
+typedef struct bw_account {
+    char id[72], jurisdiction[8], name[128], currency[4];
+    int64_t guarantee, balance;    /* minor units; balance = owed, negative = in credit */
+    bw_time created_at;
+    int64_t held, held_due;        /* declarations held, and what they owe */
+} bw_account;
+
+/* Adds or updates (guarantee, name) an account, then releases what the new
+ * guarantee covers.  Inside a transaction. */
+bool bw_store_account_put(bw_store *s, const bw_account *a, bw_time now, int *released);
+/* 1 found, 0 unknown, -1 error. */
+int bw_store_account_get(bw_store *s, const char *id, const char *jurisdiction, bw_account *out);
+bool bw_store_account_list(bw_store *s, void (*each)(void *, const bw_account *), void *ctx);
+
+/* A recorded electronic payment: to one declaration (the buyer's, or a
+ * held one), or to an intermediary's account. */
+typedef struct bw_payment_record {
+    const char *payment_id, *payer;
+    const char *submitter, *declaration_id;  /* both, or neither */
+    const char *account, *jurisdiction;      /* both, or neither */
+    int64_t amount;                          /* minor units of currency */
+    char currency[4];
+    bw_time at;
+    const char *actor;
+} bw_payment_record;
+
+typedef enum bw_pay_result {
+    BW_PAY_RECORDED,
+    BW_PAY_DUPLICATE,     /* the same payment id with the same content: nothing changes */
+    BW_PAY_REFUSED,       /* see why: unknown target, wrong amount or currency, nothing due */
+    BW_PAY_FAILED,        /* store error */
+} bw_pay_result;
+
+typedef struct bw_pay_outcome {
+    char why[256];
+    int released;                 /* held declarations released by an account payment */
+    int64_t balance;              /* the account's balance after it */
+    const char *settlement;       /* the declaration's, after it */
+} bw_pay_outcome;
+
+/* Records a payment and applies it.  Inside a transaction. */
+bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outcome *out);
+
+/* A statement line: a declaration debited, or a payment credited. */
+typedef struct bw_statement_line {
+    bw_time at;
+    const char *kind;             /* "debit", "credit" */
+    const char *reference;        /* submitter/declaration_id, or the payment id */
+    int64_t amount;               /* debit positive, credit negative */
+    int64_t duty, tax;            /* of a debit */
+} bw_statement_line;
+
+/* The balance before `from`: debits less credits. */
+bool bw_store_statement_opening(bw_store *s, const char *account, const char *jurisdiction, bw_time from,
+                                int64_t *opening);
+/* The lines of [from, to) in order of time, debits before credits at the same second. */
+bool bw_store_statement(bw_store *s, const char *account, const char *jurisdiction, bw_time from, bw_time to,
+                        void (*each)(void *, const bw_statement_line *), void *ctx);
 
 /* ---- API keys ------------------------------------------------------------------
  * Keys are random secrets shown once at creation; the store keeps only a

@@ -16,8 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "body_codec.h"
-#include "store.h"
+#include "sqlite_store.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -37,7 +36,37 @@ static const char SCHEMA[] =
     "  body_dict INTEGER NOT NULL,"   /* body_dictionaries.id, 0 = none */
     "  errors TEXT NOT NULL,"
     "  warnings TEXT NOT NULL,"
+    /* revenue, on accepted declarations: minor units of currency */
+    "  duty_minor INTEGER, tax_minor INTEGER, due_minor INTEGER,"
+    "  payer TEXT,"                   /* of what is due: intermediary, buyer */
+    "  account TEXT,"                 /* the intermediary's account */
+    "  settlement TEXT,"              /* none, debited, held, awaiting_payment, paid */
+    "  settled_at INTEGER,"
+    "  limit_key TEXT, limit_period TEXT, limit_counted INTEGER," /* what counted against a buyer limit */
     "  UNIQUE(submitter, declaration_id));"
+    "CREATE INDEX IF NOT EXISTS declarations_by_account ON declarations(account, jurisdiction, settled_at)"
+    "  WHERE account IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS declarations_held ON declarations(account, jurisdiction, id)"
+    "  WHERE settlement = 'held';"
+    "CREATE TABLE IF NOT EXISTS buyer_limits("
+    "  jurisdiction TEXT NOT NULL, buyer_key TEXT NOT NULL, period TEXT NOT NULL,"
+    "  used_minor INTEGER NOT NULL,"
+    "  PRIMARY KEY(jurisdiction, buyer_key, period)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS accounts("
+    "  id TEXT NOT NULL, jurisdiction TEXT NOT NULL, name TEXT, currency TEXT NOT NULL,"
+    "  guarantee_minor INTEGER NOT NULL, balance_minor INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(id, jurisdiction)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS payments("
+    "  id INTEGER PRIMARY KEY,"
+    "  payment_id TEXT NOT NULL UNIQUE,"
+    "  payer TEXT NOT NULL,"
+    "  submitter TEXT, declaration_id TEXT,"   /* paid for one declaration */
+    "  account TEXT, jurisdiction TEXT,"       /* or credited to an account */
+    "  amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,"
+    "  at INTEGER NOT NULL, actor TEXT);"
+    "CREATE INDEX IF NOT EXISTS payments_by_account ON payments(account, jurisdiction, at)"
+    "  WHERE account IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS events("
     "  id INTEGER PRIMARY KEY,"
     "  declaration INTEGER NOT NULL REFERENCES declarations(id),"
@@ -61,26 +90,66 @@ static const char SCHEMA[] =
     "  rate_per_s INTEGER NOT NULL,"    /* 0 = unlimited */
     "  created_at INTEGER NOT NULL,"
     "  revoked_at INTEGER);"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');";
 
-enum { ST_INSERT, ST_FIND, ST_EVENT, ST_AMEND, ST_GET, ST_EVENTS, ST_COUNT, ST_BEGIN, ST_COMMIT,
-       ST_ROLLBACK, ST_DICTS, ST_ADD_DICT, ST_KEY_ADD, ST_KEY_FIND, ST_KEY_LIST, ST_KEY_REVOKE,
-       ST_LIST, ST_N };
+/* Version 1 stores (before revenue) get the revenue columns; what they
+ * stored stays unassessed (NULL). */
+static const char MIGRATE_1_2[] =
+    "ALTER TABLE declarations ADD COLUMN duty_minor INTEGER;"
+    "ALTER TABLE declarations ADD COLUMN tax_minor INTEGER;"
+    "ALTER TABLE declarations ADD COLUMN due_minor INTEGER;"
+    "ALTER TABLE declarations ADD COLUMN payer TEXT;"
+    "ALTER TABLE declarations ADD COLUMN account TEXT;"
+    "ALTER TABLE declarations ADD COLUMN settlement TEXT;"
+    "ALTER TABLE declarations ADD COLUMN settled_at INTEGER;"
+    "ALTER TABLE declarations ADD COLUMN limit_key TEXT;"
+    "ALTER TABLE declarations ADD COLUMN limit_period TEXT;"
+    "ALTER TABLE declarations ADD COLUMN limit_counted INTEGER;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+static int migrate(sqlite3 *db, char **msg)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'declarations'),"
+                                " (SELECT count(*) FROM pragma_table_info('declarations') WHERE name = 'duty_minor')",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    bool old = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 && sqlite3_column_int(st, 1) == 0;
+    sqlite3_finalize(st);
+    if (!old)
+        return SQLITE_OK;
+    rc = sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, msg);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_exec(db, MIGRATE_1_2, NULL, NULL, msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, msg);
+    if (rc != SQLITE_OK)
+        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    return rc;
+}
 
 static const char *const SQL[ST_N] = {
     [ST_INSERT] = "INSERT INTO declarations(submitter, declaration_id, jurisdiction, type, status,"
                   " category, value_minor, currency, received_at, content_hash, body, errors, warnings,"
-                  " body_dict) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+                  " body_dict, duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at,"
+                  " limit_key, limit_period, limit_counted)"
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)"
                   " ON CONFLICT(submitter, declaration_id) DO NOTHING",
-    [ST_FIND] = "SELECT id, content_hash, status, category, received_at, errors, warnings"
+    [ST_FIND] = "SELECT id, content_hash, status, category, received_at, errors, warnings, settlement"
                 " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
     [ST_EVENT] = "INSERT INTO events(declaration, at, actor, kind, status, detail)"
                  " VALUES(?1,?2,?3,?4,?5,?6)",
     [ST_AMEND] = "UPDATE declarations SET jurisdiction=?3, type=?4, status=?5, category=?6,"
                  " value_minor=?7, currency=?8, received_at=?9, content_hash=?10, body=?11,"
-                 " errors=?12, warnings=?13, body_dict=?14 WHERE submitter = ?1 AND declaration_id = ?2",
+                 " errors=?12, warnings=?13, body_dict=?14, duty_minor=?15, tax_minor=?16, due_minor=?17,"
+                 " payer=?18, account=?19, settlement=?20, settled_at=?21, limit_key=?22, limit_period=?23,"
+                 " limit_counted=?24 WHERE submitter = ?1 AND declaration_id = ?2",
     [ST_GET] = "SELECT id, submitter, declaration_id, jurisdiction, type, status, category,"
-               " value_minor, currency, received_at, body, errors, warnings, body_dict"
+               " value_minor, currency, received_at, body, errors, warnings, body_dict,"
+               " duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at"
                " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
     [ST_EVENTS] = "SELECT at, actor, kind, status, detail FROM events WHERE declaration = ?1 ORDER BY id",
     [ST_COUNT] = "SELECT count(*) FROM declarations WHERE status = ?1",
@@ -105,22 +174,13 @@ static const char *const SQL[ST_N] = {
                 " AND (?6 IS NULL OR received_at < ?6) ORDER BY id LIMIT ?7",
 };
 
-struct bw_store {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_N];
-    bw_body_codec *codec;
-    bw_body_packer *put_packer;  /* packs rows put unpacked */
-    bw_body_packer *ext_packer;  /* bw_store_pack, from another thread */
-    bw_buf packed;        /* the compressed body of a row put unpacked */
-    unsigned packs_without_dict; /* to look for a dictionary another connection made */
-    char error[512];
-};
-
 static bool set_error(bw_store *s, const char *what)
 {
     snprintf(s->error, sizeof s->error, "%s: %s", what, sqlite3_errmsg(s->db));
     return false;
 }
+
+bool bw_sqlite_error(bw_store *s, const char *what) { return set_error(s, what); }
 
 const char *bw_store_error(const bw_store *s) { return s->error; }
 
@@ -194,6 +254,8 @@ static bool setup(bw_store *s, char **msg)
     for (int attempt = 0;; attempt++) {
         int rc = sqlite3_exec(s->db, PRAGMAS, NULL, NULL, msg);
         if (rc == SQLITE_OK)
+            rc = migrate(s->db, msg);
+        if (rc == SQLITE_OK)
             rc = sqlite3_exec(s->db, SCHEMA, NULL, NULL, msg);
         if (rc == SQLITE_OK)
             return true;
@@ -241,6 +303,7 @@ void bw_store_close(bw_store *s)
 {
     if (!s)
         return;
+    bw_sqlite_accounts_close(s);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
@@ -273,7 +336,7 @@ void bw_store_rollback(bw_store *s)
     step_done(s, ST_ROLLBACK, "rollback");
 }
 
-static void bind_str(sqlite3_stmt *st, int i, bw_str v)
+void bw_sqlite_bind_str(sqlite3_stmt *st, int i, bw_str v)
 {
     if (v.p)
         sqlite3_bind_text(st, i, v.p, (int)v.n, SQLITE_STATIC);
@@ -281,12 +344,40 @@ static void bind_str(sqlite3_stmt *st, int i, bw_str v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_cstr(sqlite3_stmt *st, int i, const char *v)
+void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
+}
+
+#define bind_str bw_sqlite_bind_str
+#define bind_cstr bw_sqlite_bind_cstr
+
+static void bind_opt_int(sqlite3_stmt *st, int i, bool present, int64_t v)
+{
+    if (present)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Binds the revenue parameters 15-24 of insert and amend. */
+static void bind_revenue(sqlite3_stmt *st, const bw_settled *t)
+{
+    const bw_decl_row *r = t->row;
+    const bw_row_revenue *v = &r->revenue;
+    bind_opt_int(st, 15, v->assessed, v->duty);
+    bind_opt_int(st, 16, v->assessed, v->tax);
+    bind_opt_int(st, 17, v->assessed, v->due);
+    bind_cstr(st, 18, v->assessed ? v->payer : NULL);
+    bind_str(st, 19, v->assessed && v->account.n ? v->account : BW_STR_NULL);
+    bind_cstr(st, 20, t->settlement);
+    bind_opt_int(st, 21, t->debit, r->received_at);
+    bind_cstr(st, 22, t->counts_to_limit ? r->buyer_limit.key : NULL);
+    bind_cstr(st, 23, t->counts_to_limit ? r->buyer_limit.period : NULL);
+    bind_opt_int(st, 24, t->counts_to_limit, r->buyer_limit.amount);
 }
 
 /* Binds the 14 parameters shared by insert and amend. */
@@ -354,9 +445,29 @@ bool bw_store_has_dictionary(bw_store *s)
     return bw_body_codec_has_dict(s->codec);
 }
 
+static bool add_event_detail(bw_store *s, int64_t decl, const bw_decl_row *r, const char *kind,
+                             const bw_settled *t)
+{
+    return add_event(s, decl, r, kind, t->detail[0] ? t->detail : NULL);
+}
+
+static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const char *kind, bw_put_result ok)
+{
+    if (!add_event_detail(s, id, t->row, kind, t) || !bw_sqlite_apply_settled(s, t, t->row->received_at))
+        return BW_PUT_FAILED;
+    return ok;
+}
+
 bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
 {
     sqlite3_reset(s->st[ST_FIND]); /* ends the previous call's prior */
+    bw_settled t;
+    if (!bw_sqlite_settle(s, r, &t))
+        return BW_PUT_FAILED;
+    r = t.row;
+    prior->settlement = t.settlement;
+    snprintf(prior->settlement_detail, sizeof prior->settlement_detail, "%s", t.detail);
+    prior->over_limit = t.over_limit;
     bw_decl_row packed;
     if (!r->packed.p) { /* the caller did not pack: do it here */
         packed = *r;
@@ -366,11 +477,11 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     }
     sqlite3_stmt *ins = s->st[ST_INSERT];
     bind_row(ins, r);
+    bind_revenue(ins, &t);
     if (!step_done(s, ST_INSERT, "storing the declaration"))
         return BW_PUT_FAILED;
     if (sqlite3_changes(s->db) == 1)
-        return add_event(s, sqlite3_last_insert_rowid(s->db), r, "received", NULL) ? BW_PUT_STORED
-                                                                                  : BW_PUT_FAILED;
+        return stored(s, sqlite3_last_insert_rowid(s->db), &t, "received", BW_PUT_STORED);
     /* already there: same content is a duplicate, else a conflict */
     sqlite3_stmt *find = s->st[ST_FIND];
     bind_str(find, 1, r->submitter);
@@ -388,6 +499,9 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     prior->received_at = sqlite3_column_int64(find, 4);
     prior->errors = (const char *)sqlite3_column_text(find, 5);
     prior->warnings = (const char *)sqlite3_column_text(find, 6);
+    prior->settlement = (const char *)sqlite3_column_text(find, 7);
+    prior->settlement_detail[0] = 0;
+    prior->over_limit = false;
     bool was_rejected = prior->status && strcmp(prior->status, "rejected") == 0;
     /* prior's strings live in the statement until the next put or commit
      * resets it; an amendment overwrites the row, so it resets first */
@@ -396,12 +510,16 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     if (!was_rejected)
         return BW_PUT_CONFLICT;
     sqlite3_reset(find);
+    prior->settlement = t.settlement;
+    snprintf(prior->settlement_detail, sizeof prior->settlement_detail, "%s", t.detail);
     sqlite3_stmt *amend = s->st[ST_AMEND];
     bind_row(amend, r);
+    bind_revenue(amend, &t);
     if (!step_done(s, ST_AMEND, "amending the rejected declaration"))
         return BW_PUT_FAILED;
-    return add_event(s, id, r, "resubmitted", "replaces a rejected version") ? BW_PUT_AMENDED
-                                                                               : BW_PUT_FAILED;
+    if (!t.detail[0])
+        snprintf(t.detail, sizeof t.detail, "replaces a rejected version");
+    return stored(s, id, &t, "resubmitted", BW_PUT_AMENDED);
 }
 
 static char *dup_col(sqlite3_stmt *st, int i)
@@ -439,11 +557,26 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
                                    (size_t)sqlite3_column_bytes(st, 10), dict);
     out->errors = dup_col(st, 11);
     out->warnings = dup_col(st, 12);
+    bool assessed = sqlite3_column_type(st, 14) != SQLITE_NULL;
+    out->duty = assessed ? sqlite3_column_int64(st, 14) : -1;
+    out->tax = assessed ? sqlite3_column_int64(st, 15) : -1;
+    out->due = assessed ? sqlite3_column_int64(st, 16) : -1;
+    out->payer = dup_col(st, 17);
+    out->account = dup_col(st, 18);
+    out->settlement = dup_col(st, 19);
+    out->settled_at = sqlite3_column_int64(st, 20);
     sqlite3_reset(st);
     if (!out->body) {
         snprintf(s->error, sizeof s->error, "the stored body of %s/%s cannot be decompressed",
                  submitter, declaration_id);
         return -1;
+    }
+    /* the body is the declaration, then a newline and the assessment
+     * (canonical JSON has no raw newline) */
+    char *nl = strchr(out->body, '\n');
+    if (nl) {
+        *nl = 0;
+        out->assessment = nl + 1;
     }
 
     sqlite3_stmt *ev = s->st[ST_EVENTS];
@@ -480,6 +613,9 @@ void bw_stored_free(bw_stored *d)
     free(d->body);
     free(d->errors);
     free(d->warnings);
+    free(d->payer);
+    free(d->account);
+    free(d->settlement);
     for (uint32_t i = 0; i < d->n_events; i++) {
         free((char *)d->events[i].actor);
         free((char *)d->events[i].kind);

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "../revenue/revenue.h"
 #include "result.h"
 
 static void put_key_str(bw_buf *b, const char *key, bw_str v)
@@ -38,10 +39,30 @@ void bw_result_open(const bw_record *rec, const bw_outcome *o, bw_buf *b)
             bw_buf_put_json_str(b, o->de_minimis_rule, strlen(o->de_minimis_rule));
         }
     }
+    if (o->revenue)
+        bw_revenue_json(o->revenue, o->jurisdiction->currency_exponent, b);
     bw_buf_puts(b, ",\"errors\":");
     bw_issues_json(&rec->issues, BW_ERROR, b);
     bw_buf_puts(b, ",\"warnings\":");
     bw_issues_json(&rec->issues, BW_WARNING, b);
+}
+
+void bw_result_settled(bw_buf *b, const char *settlement, const char *detail, bool over_limit,
+                       const bw_decl_row *row)
+{
+    if (over_limit && row->over_limit) {
+        const bw_decl_row *o = row->over_limit;
+        bw_buf_printf(b, ",\"over_buyer_limit\":{\"category\":%u,\"revenue\":", o->category);
+        bw_buf_put(b, o->revenue.assessment.p, o->revenue.assessment.n);
+        bw_buf_putc(b, '}');
+    }
+    if (!settlement)
+        return;
+    bw_buf_printf(b, ",\"settlement\":\"%s\"", settlement);
+    if (detail && *detail) {
+        bw_buf_puts(b, ",\"settlement_detail\":");
+        bw_buf_put_json_str(b, detail, strlen(detail));
+    }
 }
 
 void bw_result_close(bw_buf *b, const char *outcome)

@@ -15,6 +15,12 @@
 void bw_result_open(const bw_record *rec, const bw_outcome *o, bw_buf *out);
 void bw_result_close(bw_buf *out, const char *outcome);
 
+/* What the store settled for a stored record: `,"settlement":...` and,
+ * when the buyer was over a per-buyer limit, `,"over_buyer_limit":{...}`
+ * with the category and assessment that stand instead. */
+void bw_result_settled(bw_buf *out, const char *settlement, const char *detail, bool over_limit,
+                       const bw_decl_row *row);
+
 /* A resubmission answers with what was decided the first time. */
 typedef struct bw_first_result {
     const char *status;

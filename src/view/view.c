@@ -74,6 +74,39 @@ static void put_head(bw_buf *b, const char *submitter, const char *id, const cha
     bw_buf_put_time(b, received_at);
 }
 
+static void put_amount(bw_buf *b, const char *key, int64_t minor, int exp)
+{
+    bw_buf_printf(b, ",\"%s\":\"", key);
+    bw_buf_put_fixed(b, minor, (unsigned)exp);
+    bw_buf_putc(b, '"');
+}
+
+/* The assessment as stored, and where settling it stands. */
+static void put_revenue(bw_buf *b, const bw_stored *d)
+{
+    bw_buf_puts(b, ",\"revenue\":");
+    bw_buf_puts(b, d->assessment ? d->assessment : "null");
+    if (!d->settlement) {
+        bw_buf_puts(b, ",\"settlement\":null");
+        return;
+    }
+    bw_buf_puts(b, ",\"settlement\":{\"state\":");
+    bw_buf_put_json_str(b, d->settlement, strlen(d->settlement));
+    if (d->due >= 0 && d->currency) {
+        int exp = bw_currency_exponent((bw_str){d->currency, (uint32_t)strlen(d->currency)});
+        put_amount(b, "due", d->due, exp < 0 ? 0 : exp);
+        bw_buf_printf(b, ",\"currency\":\"%s\"", d->currency);
+    }
+    put_key(b, "payer", d->payer);
+    put_key(b, "account", d->account);
+    bw_buf_puts(b, ",\"settled_at\":");
+    if (d->settled_at)
+        bw_buf_put_time(b, d->settled_at);
+    else
+        bw_buf_puts(b, "null");
+    bw_buf_putc(b, '}');
+}
+
 bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
 {
     bw_buf redacted = {0};
@@ -87,8 +120,9 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
     }
     put_head(b, d->submitter, d->declaration_id, d->jurisdiction, d->type, d->status, d->category,
              d->value_minor, d->currency, d->received_at);
-    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s,\"history\":[", d->errors,
-                  d->warnings, body);
+    bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s", d->errors, d->warnings, body);
+    put_revenue(b, d);
+    bw_buf_puts(b, ",\"history\":[");
     for (uint32_t i = 0; i < d->n_events; i++) {
         const bw_event *e = &d->events[i];
         bw_buf_puts(b, i ? ",{\"at\":" : "{\"at\":");

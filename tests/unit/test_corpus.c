@@ -399,7 +399,7 @@ static int run_case(const char *dir, const char *name)
         free(c.ex);
         return c.failures;
     }
-    bw_pipeline p = {g_rd, g_as_of};
+    bw_pipeline p = {.rd = g_rd, .as_of = g_as_of};
     bw_record rec;
     bw_record_init(&rec);
     uint64_t records = 0;

@@ -1,0 +1,57 @@
+/*
+ * sqlite_store.h - what the SQLite store's files share (store_sqlite.c:
+ * declarations, keys, listing; store_accounts.c: buyer limits, accounts,
+ * payments, statements).  Not for callers: they use store.h.
+ */
+#ifndef BW_SQLITE_STORE_H
+#define BW_SQLITE_STORE_H
+
+#include <sqlite3.h>
+
+#include "body_codec.h"
+#include "store.h"
+
+enum { ST_INSERT, ST_FIND, ST_EVENT, ST_AMEND, ST_GET, ST_EVENTS, ST_COUNT, ST_BEGIN, ST_COMMIT,
+       ST_ROLLBACK, ST_DICTS, ST_ADD_DICT, ST_KEY_ADD, ST_KEY_FIND, ST_KEY_LIST, ST_KEY_REVOKE,
+       ST_LIST, ST_N };
+
+enum { AC_LIMIT_USED, AC_LIMIT_ADD, AC_ACCOUNT_GET, AC_ACCOUNT_DEBIT, AC_ACCOUNT_PUT, AC_ACCOUNT_LIST,
+       AC_HELD, AC_RELEASE, AC_PAY_INSERT, AC_PAY_FIND, AC_DECL_DUE, AC_DECL_PAID, AC_EVENT,
+       AC_STATEMENT, AC_OPENING, AC_N };
+
+struct bw_store {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_N];
+    bw_body_codec *codec;
+    bw_body_packer *put_packer;  /* packs rows put unpacked */
+    bw_body_packer *ext_packer;  /* bw_store_pack, from another thread */
+    bw_buf packed;        /* the compressed body of a row put unpacked */
+    unsigned packs_without_dict; /* to look for a dictionary another connection made */
+    char error[512];
+    sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
+};
+
+
+
+bool bw_sqlite_error(bw_store *s, const char *what);
+/* The prepared statement `which` of store_accounts.c, reset and unbound. */
+sqlite3_stmt *bw_sqlite_ac(bw_store *s, int which);
+void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v);
+void bw_sqlite_bind_str(sqlite3_stmt *st, int i, bw_str v);
+
+/* Settles a row about to be inserted (store_accounts.c): chooses between
+ * the row and its over-limit row against the buyer's running total, and
+ * turns an "account" settlement into "debited" or "held".  apply_settled
+ * then records the effects once the insert proved the row new. */
+typedef struct bw_settled {
+    const bw_decl_row *row;       /* the row to store */
+    const char *settlement;
+    bool counts_to_limit, debit;
+    bool over_limit;              /* the over-limit row was chosen */
+    char detail[200];
+} bw_settled;
+bool bw_sqlite_settle(bw_store *s, const bw_decl_row *r, bw_settled *out);
+bool bw_sqlite_apply_settled(bw_store *s, const bw_settled *st, bw_time at);
+void bw_sqlite_accounts_close(bw_store *s);
+
+#endif
