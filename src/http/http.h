@@ -158,6 +158,11 @@ void bw_h_jurisdictions(bw_request *r);
 void bw_h_jurisdiction(bw_request *r);
 void bw_h_healthz(bw_request *r);
 void bw_h_metrics(bw_request *r);
+void bw_h_quote(bw_request *r);
+void bw_h_post_payment(bw_request *r);
+void bw_h_list_accounts(bw_request *r);
+void bw_h_post_account(bw_request *r);
+void bw_h_statement(bw_request *r);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),

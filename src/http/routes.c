@@ -15,6 +15,11 @@ const bw_route bw_routes[] = {
      "declaration_get"},
     {"GET", "/v1/reference/jurisdictions", bw_h_jurisdictions, EVERYONE, "jurisdictions"},
     {"GET", "/v1/reference/jurisdictions/{id}", bw_h_jurisdiction, EVERYONE, "jurisdiction"},
+    {"POST", "/v1/quote", bw_h_quote, EVERYONE, "quote"},
+    {"POST", "/v1/payments", bw_h_post_payment, SUBMITTER_ROLES | ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "payments_post"},
+    {"GET", "/v1/accounts", bw_h_list_accounts, CUSTOMS_ROLES, "accounts_list"},
+    {"POST", "/v1/accounts", bw_h_post_account, ROLE_BIT(R_ADMIN), "accounts_post"},
+    {"GET", "/v1/accounts/{jurisdiction}/{id}/statement", bw_h_statement, CUSTOMS_ROLES, "account_statement"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
 };

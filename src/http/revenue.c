@@ -1,0 +1,199 @@
+/*
+ * revenue.c - the revenue resources of the API (Standard 7 and 8):
+ *
+ *   POST /v1/quote                         a buyer's landed-cost estimate (public)
+ *   POST /v1/payments                      a recorded electronic payment
+ *   GET  /v1/accounts                      intermediary accounts (customs)
+ *   POST /v1/accounts                      add an account or change its guarantee (admin)
+ *   GET  /v1/accounts/{jurisdiction}/{id}/statement?period=YYYY-MM[&format=csv]
+ *
+ * The same pipeline, store and views as `breakwater quote|pay|accounts`.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "../model/payment.h"
+#include "../reference/jurisdiction.h"
+#include "../revenue/revenue.h"
+#include "../view/accounts_view.h"
+#include "../view/quote.h"
+#include "http.h"
+
+void bw_h_quote(bw_request *r)
+{
+    bw_reader *rd = bw_reader_new_mem(r->body.p, r->body.n, NULL);
+    bw_pipeline p = {.rd = bw_server_refdata(r->srv), .quote = true};
+    bw_record rec;
+    bw_record_init(&rec);
+    int n = 0;
+    bool all = true;
+    bw_buf_puts(&r->out, "{\"quotes\":[");
+    while (bw_reader_next(rd, &rec) == 1 && n < 1000) {
+        bw_outcome oc;
+        bw_pipeline_run(&p, &rec, &oc);
+        if (n++)
+            bw_buf_putc(&r->out, ',');
+        bw_view_quote(&rec, &oc, &r->out);
+        all = all && oc.status == BW_STATUS_ACCEPTED && oc.revenue && oc.revenue->computed;
+    }
+    bw_buf_puts(&r->out, "]}");
+    bw_record_free(&rec);
+    bw_reader_free(rd);
+    if (n == 0) {
+        r->out.n = 0;
+        bw_answer_problem(r, 400, "the body holds no purchase to estimate (a JSON object, array or NDJSON)", NULL, NULL);
+        return;
+    }
+    bw_answer_json(r, all ? 200 : 422);
+}
+
+/* Who may record which payment: customs for anything; a submitter for its
+ * own declarations only (the buyer pays through the platform or carrier
+ * that declared). */
+static bool may_pay(const bw_request *r, const bw_payment_record *p)
+{
+    if (bw_is_customs(&r->who))
+        return true;
+    return p->declaration_id && !strcmp(p->submitter, r->who.submitter);
+}
+
+void bw_h_post_payment(bw_request *r)
+{
+    bw_payment_record p;
+    char err[256];
+    if (!bw_payment_parse(r->body.p ? r->body.p : "", r->body.n, &r->arena, &p, err, sizeof err)) {
+        bw_answer_problem(r, 400, err, NULL, NULL);
+        return;
+    }
+    if (!may_pay(r, &p)) {
+        bw_answer_problem(r, p.declaration_id ? 404 : 403,
+                          p.declaration_id ? "no such declaration" : "only customs records payments to accounts", NULL,
+                          NULL);
+        return;
+    }
+    char actor[96];
+    snprintf(actor, sizeof actor, "%s:%s", bw_role_names_http[r->who.role],
+             r->who.submitter[0] ? r->who.submitter : "key");
+    p.at = bw_time_now();
+    p.actor = actor;
+    bw_store *s = bw_server_store(r->srv);
+    bw_pay_outcome out;
+    bw_pay_result res = BW_PAY_FAILED;
+    if (s && bw_store_begin(s)) {
+        res = bw_store_pay(s, &p, &out);
+        if (res == BW_PAY_RECORDED ? !bw_store_commit(s) : (bw_store_rollback(s), false)) {
+            bw_store_rollback(s);
+            res = BW_PAY_FAILED;
+        }
+    }
+    if (res == BW_PAY_FAILED) {
+        bw_answer_problem(r, 500, "the payment could not be recorded; nothing was stored", NULL, NULL);
+        return;
+    }
+    if (res == BW_PAY_REFUSED) {
+        bw_answer_problem(r, strstr(out.why, "no declaration") || strstr(out.why, "no account") ? 404 : 409, out.why,
+                          NULL, NULL);
+        return;
+    }
+    bw_view_payment(&p, res, &out, &r->out);
+    bw_answer_json(r, res == BW_PAY_RECORDED ? 201 : 200);
+}
+
+static void list_one(void *ctx, const bw_account *a)
+{
+    bw_buf *b = ctx;
+    if (b->p[b->n - 1] != '[')
+        bw_buf_putc(b, ',');
+    bw_view_account(a, b);
+}
+
+void bw_h_list_accounts(bw_request *r)
+{
+    bw_store *s = bw_server_store(r->srv);
+    bw_buf_puts(&r->out, "{\"accounts\":[");
+    if (!s || !bw_store_account_list(s, list_one, &r->out)) {
+        r->out.n = 0;
+        bw_answer_problem(r, 500, "the accounts could not be read", NULL, NULL);
+        return;
+    }
+    bw_buf_puts(&r->out, "]}");
+    bw_answer_json(r, 200);
+}
+
+/* {"id", "jurisdiction", "guarantee": "50000.00", "name"} */
+void bw_h_post_account(bw_request *r)
+{
+    json_object *o = json_tokener_parse(r->body.p ? bw_buf_cstr(&r->body) : "");
+    json_object *v;
+    const char *id = NULL, *jur = NULL, *g = NULL, *name = NULL;
+#define STR(key, var)                                                                                                  \
+    if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))                        \
+        var = json_object_get_string(v);
+    STR("id", id)
+    STR("jurisdiction", jur)
+    STR("guarantee", g)
+    STR("name", name)
+#undef STR
+    const bw_jurisdiction *j = jur ? bw_jurisdiction_find(bw_server_refdata(r->srv), (bw_str){jur, (uint32_t)strlen(jur)}) : NULL;
+    bw_account a = {0};
+    bw_decimal d;
+    if (!id || !*id || strlen(id) > 70 || !j || !g || (name && strlen(name) > 120) ||
+        bw_decimal_parse(g, strlen(g), &d) != BW_DEC_OK ||
+        bw_decimal_rescale(d, (unsigned)j->currency_exponent, &a.guarantee) != BW_DEC_OK || a.guarantee < 0) {
+        json_object_put(o);
+        bw_answer_problem(r, 400,
+                          "expected {\"id\": 1-70 characters, \"jurisdiction\": a known one, \"guarantee\": an amount "
+                          "in its currency, \"name\": optional}",
+                          NULL, NULL);
+        return;
+    }
+    snprintf(a.id, sizeof a.id, "%s", id);
+    snprintf(a.jurisdiction, sizeof a.jurisdiction, "%s", j->id);
+    snprintf(a.name, sizeof a.name, "%s", name ? name : "");
+    memcpy(a.currency, j->currency, 4);
+    json_object_put(o);
+    bw_store *s = bw_server_store(r->srv);
+    int released = 0;
+    if (!s || !bw_store_begin(s) || !bw_store_account_put(s, &a, bw_time_now(), &released) || !bw_store_commit(s)) {
+        if (s)
+            bw_store_rollback(s);
+        bw_answer_problem(r, 500, "the account could not be stored", NULL, NULL);
+        return;
+    }
+    bw_store_account_get(s, a.id, a.jurisdiction, &a);
+    bw_buf_puts(&r->out, "{\"account\":");
+    bw_view_account(&a, &r->out);
+    bw_buf_printf(&r->out, ",\"released\":%d}", released);
+    bw_answer_json(r, 200);
+}
+
+void bw_h_statement(bw_request *r)
+{
+    const char *jur = r->params[0], *id = r->params[1];
+    const char *period = bw_request_query(r, "period"), *format = bw_request_query(r, "format");
+    bw_time from, to;
+    if (!period || !bw_period_parse(period, &from, &to)) {
+        bw_answer_problem(r, 400, "period: a month, YYYY-MM", NULL, NULL);
+        return;
+    }
+    bool csv = format && !strcmp(format, "csv");
+    if (format && !csv && strcmp(format, "json")) {
+        bw_answer_problem(r, 400, "format: json or csv", NULL, NULL);
+        return;
+    }
+    bw_store *s = bw_server_store(r->srv);
+    bw_account a;
+    int found = s ? bw_store_account_get(s, id, jur, &a) : -1;
+    if (found == 0) {
+        bw_answer_problem(r, 404, "no such account", NULL, NULL);
+        return;
+    }
+    if (found < 0 || !bw_statement_write(s, &a, period, from, to, csv, &r->out)) {
+        r->out.n = 0;
+        bw_answer_problem(r, 500, "the statement could not be read", NULL, NULL);
+        return;
+    }
+    if (csv)
+        r->content_type = "text/csv; charset=utf-8";
+    bw_answer_json(r, 200);
+}
