@@ -161,7 +161,9 @@ check "serve --bogus is a usage error (exit 2)" eq "$r" 2
 bw routes >"$T/routes" 2>"$T/routes.err" || fail "breakwater routes failed: $(cat "$T/routes.err")"
 sort "$T/routes" >"$T/routes.sorted"
 printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/declarations/{submitter}/{id}' \
-    'GET /v1/reference/jurisdictions' 'GET /v1/reference/jurisdictions/{id}' 'POST /v1/declarations' |
+    'GET /v1/reference/jurisdictions' 'GET /v1/reference/jurisdictions/{id}' 'POST /v1/declarations' \
+    'POST /v1/quote' 'POST /v1/payments' 'GET /v1/accounts' 'POST /v1/accounts' \
+    'GET /v1/accounts/{jurisdiction}/{id}/statement' |
     sort >"$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
