@@ -12,6 +12,15 @@ fi
 echo "breakwater: reference data: ${BREAKWATER_REFDATA:-none (HS codes get shape checks only)}"
 echo "breakwater: generating $count demo declarations (seed 1) into demo.ndjson"
 $BW gen --count "$count" --seed 1 > demo.ndjson
+# the intermediaries' accounts the demo names, each with a guarantee; one
+# small one (the US post's) so some parcels are held until it pays
+echo "breakwater: registering the demo's intermediary accounts"
+sed -n 's/.*"jurisdiction":"\([A-Z]*\)".*"account_id":"\([^"]*\)".*/\2 \1/p' demo.ndjson | sort -u |
+while read -r acc jur; do
+    guarantee=100000.00
+    [ "$acc $jur" = "ACC-POST-US US" ] && guarantee=200.00
+    $BW accounts add --db "$db" --account "$acc" --jurisdiction "$jur" --guarantee "$guarantee" >/dev/null
+done
 echo "breakwater: ingesting into $db"
 $BW ingest --db "$db" --results demo-results.ndjson demo.ndjson || [ $? -eq 1 ]
 first=$(grep -m1 '^{"submitter":{"id":"EXPRESS-01"' demo.ndjson)
@@ -42,5 +51,8 @@ Starting the API on http://$listen (Ctrl-C stops it).  Try:
     curl -H "Authorization: Bearer ${key[express]}" -H 'Content-Type: application/x-ndjson' \\
          --data-binary @- http://$listen/v1/declarations
   curl -H "Authorization: Bearer ${key[officer]}" "http://$listen/v1/declarations?category=4&limit=5"
+  curl -H "Authorization: Bearer ${key[officer]}" http://$listen/v1/accounts
+  curl -H "Authorization: Bearer ${key[officer]}" "http://$listen/v1/accounts/US/ACC-POST-US/statement?period=$(date -u +%Y-%m)&format=csv"
+  head -1 demo.ndjson | curl --data-binary @- http://$listen/v1/quote
 MSG
 exec $BW serve --db "$db" --listen "$listen"
