@@ -38,6 +38,17 @@ jsonc=$(best 4 $B jsonc "$input")
 decode=$(best 4 $B decode "$input")
 raw=$(best 4 $B rawinsert "$input" "$OUT/raw.db")
 assess=$(best 4 $B assess "$input")
+# the same with a national tariff: the US HTS lines (../shared/data/us-hts,
+# converted by scripts/hts2tariff.sh) on top of the sample's shorter prefixes
+hts_dir="$OUT/data-hts" hts_lines=0
+if [ -f "${BREAKWATER_REFDATA:-}/us-hts/products_raw.csv" ]; then
+    rm -rf "$hts_dir" && cp -r data "$hts_dir"
+    { cat data/tariffs/US.tsv
+      bash scripts/hts2tariff.sh "$BREAKWATER_REFDATA/us-hts/products_raw.csv" 2>/dev/null | grep -v '^#' | tail -n +2
+    } > "$hts_dir/tariffs/US.tsv"
+    hts_lines=$(grep -vc '^#' "$hts_dir/tariffs/US.tsv")
+    assess_hts=$(BREAKWATER_DATA="$hts_dir" best 4 $B assess "$input")
+fi
 ingest=""; ingest_best=0
 for _ in $(seq "$ROUNDS"); do  # "run SECONDS RSS EXIT": fastest = fewest seconds
     line=$(fresh_ingest)
@@ -68,11 +79,12 @@ report=$(cat <<REP
 |---|---:|---:|---|
 | (a) plain byte scan of the input (memory ceiling) | $(rate "$scan") | 1.000 | $(awk -v b="$bytes" -v n="$N" 'BEGIN{printf "%.0f", b/n}') bytes per declaration |
 | (a) json-c parse only, per line (library reference) | $(rate "$jsonc") | $(ratio "$(rate "$jsonc")" "$(rate "$scan")") of scan | builds a tree, no mapping, no checks |
-| (b) decode + validate + IRG category, one core | $(rate "$decode") | $(ratio "$(rate "$decode")" "$(rate "$jsonc")") x json-c | goal >= 300,000 |
+| (b) decode + validate + IRG category + revenue assessment, one core | $(rate "$decode") | $(ratio "$(rate "$decode")" "$(rate "$jsonc")") x json-c | goal >= 300,000 |
 | (c) ingest into SQLite (\`breakwater ingest\`, WAL, synchronous=FULL) | $ingest_rate | $(ratio "$ingest_rate" "$(rate "$raw")") of raw insert | goal >= 100,000; whole command, fresh database |
 | (c) raw SQLite insert of the same rows (store ceiling) | $(rate "$raw") | 1.000 | same table, pragmas and batch size, no pipeline |
 | re-ingest of the same file (all duplicates) | $again_rate | | idempotency path |
-| revenue assessment in memory, one core (issue 4, not yet in the pipeline) | $(rate "$assess") | | goal >= 1,000,000; 4,096 distinct accepted declarations, full sample tariff |
+| revenue assessment in memory, one core, sample tariffs | $(rate "$assess") | | goal >= 1,000,000; 4,096 distinct accepted declarations |
+| revenue assessment in memory, one core, US tariff with the HTS loaded | $(rate "${assess_hts:-0 0 0 0}") | | goal >= 1,000,000; $hts_lines US tariff lines |
 $http_rows
 | \`breakwater gen\` of the input | $(awk -v n="$N" -v s="$(field "$gen_line" 2)" 'BEGIN{printf "%.0f", n/s}') | | demo and benchmark data |
 
@@ -102,8 +114,9 @@ $report
   mapping into a declaration, no validation. This is what a general JSON
   library costs before any customs work.
 - **decode + validate**: \`bench decode\`: the streaming reader, the
-  schema-driven decoder, every validation check, FX conversion and the IRG
-  category, on one core, nothing stored.
+  schema-driven decoder, every validation check, FX conversion, the IRG
+  category and the revenue assessment (as \`bw_pipeline_run\` does for every
+  declaration), on one core, nothing stored.
 - **ingest**: the real command, \`breakwater ingest --quiet --db fresh.db FILE\`,
   timed from outside: reference data loading, decode, validate, canonical
   encoding, XXH3 content hash, zstd compression with a trained dictionary,
