@@ -16,6 +16,9 @@ if [ ! -s "$input" ]; then
     echo "bench: generating $N declarations (seed $SEED) ..." >&2
     $BW gen --count "$N" --seed "$SEED" > "$input.tmp" && mv "$input.tmp" "$input"
 fi
+# the vendor scheme registry of the generated sellers: numbers are checked
+$BW gen --seed "$SEED" --registry "$OUT/registry-$SEED.tsv"
+export BREAKWATER_REGISTRY=$(cd "$OUT" && pwd)/registry-$SEED.tsv
 bytes=$(stat -c %s "$input")
 gen_line=$($B run sh -c "$BW gen --count $N --seed $SEED > /dev/null")
 

@@ -11,7 +11,9 @@ if [ -z "${BREAKWATER_REFDATA:-}" ] && [ -d ../shared/data ]; then
 fi
 echo "breakwater: reference data: ${BREAKWATER_REFDATA:-none (HS codes get shape checks only)}"
 echo "breakwater: generating $count demo declarations (seed 1) into demo.ndjson"
-$BW gen --count "$count" --seed 1 > demo.ndjson
+$BW gen --count "$count" --seed 1 --registry demo-registry.tsv > demo.ndjson
+# the vendor scheme registry the demo's sellers are in (IOSS, UK VAT, ARN)
+export BREAKWATER_REGISTRY=$PWD/demo-registry.tsv
 # the intermediaries' accounts the demo names, each with a guarantee; one
 # small one (the US post's) so some parcels are held until it pays
 echo "breakwater: registering the demo's intermediary accounts"

@@ -74,7 +74,8 @@ int cmd_validate(int argc, char **argv)
             out.n = 0;
         }
     }
-    fwrite(out.p, 1, out.n, stdout);
+    if (out.n)
+        fwrite(out.p, 1, out.n, stdout);
     fflush(stdout);
     if (got < 0)
         fprintf(stderr, "breakwater validate: %s\n", bw_reader_error(r));

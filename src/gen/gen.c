@@ -350,10 +350,13 @@ static void fmt_ioss(char out[13], const char *state, uint32_t serial7)
     *p = 0;
 }
 
-/* Australian GST ARN for overseas vendors: 12 digits. */
-static void fmt_arn(char out[13], uint32_t serial8)
+/* Australian GST ARN for overseas vendors: 12 digits, a 4-digit series
+ * and a serial. */
+#define ARN_SERIES "3000"        /* every ARN the generator issues */
+#define ARN_SERIES_UNUSED "3009" /* never issued: the registry's revoked samples */
+static void fmt_arn(char out[13], const char *series, uint32_t serial8)
 {
-    memcpy(out, "3000", 4);
+    memcpy(out, series, 4);
     char *p = out + 4;
     for (uint32_t div = 10000000; div; div /= 10)
         *p++ = (char)('0' + serial8 / div % 10);
@@ -581,6 +584,7 @@ static const uint16_t PAY_PROVIDER_W[] = {40, 30, 15, 10, 5};
 /* IOSS numbers are issued by the member state of identification: vendors
  * outside the EU mostly pick these. */
 static const char *const IOSS_STATES[] = {"372", "528", "442", "276", "250", "056"};
+#define IOSS_STATE_UNUSED "040" /* never issued: the registry's revoked samples */
 
 typedef struct carrier {
     const char *id;
@@ -966,6 +970,9 @@ typedef struct person {
     int64_t birth_day;            /* for Chinese resident ID numbers */
     uint16_t id_seq;
 } person;
+
+/* The largest seller pool of any run: SELLER-1 .. SELLER-MAX_SELLERS. */
+#define MAX_SELLERS 5000
 
 static void seller_init(uint64_t seed, uint32_t no, seller *s)
 {
@@ -1358,46 +1365,51 @@ static void plan_charges(rng *r, plan *p)
     p->insurance = chance(r, 50) ? p->total * between(r, 1, 2) / 100 : 0;
 }
 
+/* A marketplace's number under a scheme: it is registered for all three,
+ * as the deemed supplier of the sales it facilitates. */
+static void platform_number(const platform *pl, unsigned scheme, char out[16])
+{
+    if (scheme == SCHEME_IOSS)
+        snprintf(out, 16, "%s", pl->ioss);
+    else if (scheme == SCHEME_UK_VAT)
+        fmt_uk_vat(out, pl->uk_vat7);
+    else
+        fmt_arn(out, ARN_SERIES, pl->arn8);
+}
+
+/* A seller's own number under a scheme; false when it is not registered
+ * for that scheme. */
+static bool seller_number(const seller *s, unsigned scheme, char out[16])
+{
+    out[0] = 0;
+    if (scheme == SCHEME_IOSS && s->ioss)
+        fmt_ioss(out, IOSS_STATES[s->ioss_state], s->ioss7);
+    else if (scheme == SCHEME_UK_VAT && s->uk_vat)
+        fmt_uk_vat(out, s->vat7);
+    else if (scheme == SCHEME_ARN && s->arn)
+        fmt_arn(out, ARN_SERIES, s->arn8);
+    return out[0] != 0;
+}
+
 /* The vendor scheme number that applies: a marketplace is the deemed
  * supplier for the sales it facilitates, otherwise the seller's own. */
-static bool vendor_number(const plan *p, char *out, size_t cap)
+static bool vendor_number(const plan *p, char out[16])
 {
-    unsigned scheme = JURIS[p->j].scheme;
     if (p->platform) {
-        if (scheme == SCHEME_IOSS)
-            snprintf(out, cap, "%s", p->platform->ioss);
-        else if (scheme == SCHEME_UK_VAT)
-            fmt_uk_vat(out, p->platform->uk_vat7);
-        else
-            fmt_arn(out, p->platform->arn8);
+        platform_number(p->platform, JURIS[p->j].scheme, out);
         return true;
     }
     if (p->private_seller || !p->seller_scheme[0])
         return false;
-    snprintf(out, cap, "%s", p->seller_scheme);
+    memcpy(out, p->seller_scheme, 16);
     return true;
 }
 
 static void plan_seller_scheme(plan *p)
 {
-    const seller *s = &p->seller;
     p->seller_scheme[0] = 0;
-    if (p->private_seller)
-        return;
-    switch (JURIS[p->j].scheme) {
-    case SCHEME_IOSS:
-        if (s->ioss)
-            fmt_ioss(p->seller_scheme, IOSS_STATES[s->ioss_state], s->ioss7);
-        break;
-    case SCHEME_UK_VAT:
-        if (s->uk_vat)
-            fmt_uk_vat(p->seller_scheme, s->vat7);
-        break;
-    case SCHEME_ARN:
-        if (s->arn)
-            fmt_arn(p->seller_scheme, s->arn8);
-        break;
-    }
+    if (!p->private_seller)
+        seller_number(&p->seller, JURIS[p->j].scheme, p->seller_scheme);
 }
 
 /* The threshold is in the jurisdiction's currency even when the order was
@@ -1416,7 +1428,7 @@ static void plan_collection(rng *r, plan *p)
     plan_seller_scheme(p);
     p->collect_scheme[0] = p->account[0] = 0;
     if (J->scheme != SCHEME_NONE && p->txn == TXN_B2C && local_value(p) <= J->vendor_limit &&
-        vendor_number(p, p->collect_scheme, sizeof p->collect_scheme) && chance(r, 920)) {
+        vendor_number(p, p->collect_scheme) && chance(r, 920)) {
         p->collect = COLLECT_VENDOR;
         return;
     }
@@ -1631,18 +1643,12 @@ static void put_cn_national_id(sink *s, const person *p)
     put_q(s, id);
 }
 
-static void put_seller_company(sink *s, const seller *sl)
+/* "Bright Trading Ltd", "Shenzhen Bright Trading Co., Ltd." (also the
+ * registry's name column). */
+static void put_company_name(sink *s, const seller *sl)
 {
     const country *c = &COUNTRIES[sl->country];
-    char host[64];
-    size_t n = slug(host, 24, COMPANY_WORD1[sl->word1]);
-    n += slug(host + n, 24, COMPANY_WORD2[sl->word2]);
-    snprintf(host + n, sizeof host - n, "%u", (unsigned)sl->no);
-
-    PUT(s, "\"id\":\"SELLER-");
-    put_u64(s, sl->no);
-    PUT(s, "\",\"name\":\"");
-    if (sl->country == C_CN) { /* "Shenzhen Bright Trading Co., Ltd." */
+    if (sl->country == C_CN) {
         put_s(s, c->places[sl->place].city);
         put_c(s, ' ');
     }
@@ -1651,6 +1657,19 @@ static void put_seller_company(sink *s, const seller *sl)
     put_s(s, COMPANY_WORD2[sl->word2]);
     put_c(s, ' ');
     put_s(s, c->company_suffix);
+}
+
+static void put_seller_company(sink *s, const seller *sl)
+{
+    char host[64];
+    size_t n = slug(host, 24, COMPANY_WORD1[sl->word1]);
+    n += slug(host + n, 24, COMPANY_WORD2[sl->word2]);
+    snprintf(host + n, sizeof host - n, "%u", (unsigned)sl->no);
+
+    PUT(s, "\"id\":\"SELLER-");
+    put_u64(s, sl->no);
+    PUT(s, "\",\"name\":\"");
+    put_company_name(s, sl);
     PUT(s, "\",\"address\":");
     put_address(s, sl->country, sl->place, sl->street, sl->house);
     PUT(s, ",\"email\":\"");
@@ -1889,12 +1908,13 @@ static int find_jurisdiction(const char *code)
     return -1;
 }
 
-/* Pools scale with the run so that small runs still show repeat parties;
- * in a mixed run each jurisdiction owns a slice of the buyer numbers. */
+/* Pools scale with the run so that small runs still show repeat parties
+ * (sellers up to MAX_SELLERS, which is what the registry covers); in a
+ * mixed run each jurisdiction owns a slice of the buyer numbers. */
 static void size_pools(gen *g, uint64_t count)
 {
     uint32_t nbuyers = clamp_u32(count * 2 / 5, 20, 200000);
-    g->nsellers = clamp_u32(count / 20, 10, 5000);
+    g->nsellers = clamp_u32(count / 20, 10, MAX_SELLERS);
     g->nsenders = clamp_u32(count / 10, 10, 50000);
     uint32_t start = 0;
     for (int j = 0; j < J_COUNT; j++) {
@@ -1932,6 +1952,22 @@ static int gen_init(gen *g, const bw_gen_options *opt, char *err, size_t errlen)
     return 0;
 }
 
+/* Writes what is left, frees the buffer; 0, or -1 with the first write
+ * error in err. */
+static int sink_close(sink *s, char *err, size_t errlen)
+{
+    sink_flush(s);
+    if (!s->err && fflush(s->f) != 0)
+        s->err = errno ? errno : EIO;
+    free(s->buf);
+    s->buf = NULL;
+    if (s->err) {
+        set_err(err, errlen, "write error: %s", strerror(s->err));
+        return -1;
+    }
+    return 0;
+}
+
 int bw_gen_run(const bw_gen_options *opt, FILE *out, char *err, size_t errlen)
 {
     set_err(err, errlen, "%s", "");
@@ -1953,14 +1989,120 @@ int bw_gen_run(const bw_gen_options *opt, FILE *out, char *err, size_t errlen)
         plan_record(&g, seq, &p);
         write_record(&s, &g, &p);
     }
-    sink_flush(&s);
-    if (!s.err && fflush(out) != 0)
-        s.err = errno ? errno : EIO;
-    free(s.buf);
     free_catalogue(&g.cat);
-    if (s.err) {
-        set_err(err, errlen, "write error: %s", strerror(s.err));
+    return sink_close(&s, err, errlen);
+}
+
+/* ======================================================================
+ * The vendor scheme registry (data/registries/README.md)
+ * ==================================================================== */
+
+/* The `name` of each scheme's vendor_schemes entry in
+ * data/jurisdictions/<ID>.json; the registry loader refuses any other, so
+ * a renamed scheme fails loudly rather than leaving numbers unverified. */
+static const char *const SCHEME_NAME[] = {
+    [SCHEME_IOSS] = "IOSS", [SCHEME_UK_VAT] = "UK VAT", [SCHEME_ARN] = "ARN or ABN",
+};
+
+#define REGISTERED_FROM "2021-07-01" /* IOSS began then; the UK and AU regimes earlier */
+#define REVOKED_FROM "2024-01-01"
+#define N_REVOKED 3                  /* revoked samples per scheme */
+
+/* The columns before the name: scheme, number, status, from, empty to. */
+static void put_registry_row(sink *s, unsigned scheme, const char *number, const char *status,
+                             const char *from)
+{
+    put_s(s, SCHEME_NAME[scheme]);
+    put_c(s, '\t');
+    put_s(s, number);
+    put_c(s, '\t');
+    put_s(s, status);
+    put_c(s, '\t');
+    put_s(s, from);
+    PUT(s, "\t\t");
+}
+
+/* Every marketplace, whether or not this seed's records happen to use it:
+ * a deemed supplier is registered before it sells. */
+static void put_registry_platforms(sink *s, unsigned scheme)
+{
+    for (size_t i = 0; i < COUNTOF(PLATFORMS); i++) {
+        char num[16];
+        platform_number(&PLATFORMS[i], scheme, num);
+        put_registry_row(s, scheme, num, "valid", REGISTERED_FROM);
+        put_s(s, PLATFORMS[i].name);
+        PUT(s, "\tmarketplace ");
+        put_s(s, PLATFORMS[i].id);
+        PUT(s, ", deemed supplier\n");
+    }
+}
+
+/* The sellers of the largest pool, so that one file serves every --count
+ * of the seed; only those pick_seller() may send into jurisdiction j. */
+static void put_registry_sellers(sink *s, uint64_t seed, unsigned j)
+{
+    unsigned scheme = JURIS[j].scheme;
+    for (uint32_t no = 1; no <= MAX_SELLERS; no++) {
+        seller sl;
+        char num[16];
+        seller_init(seed, no, &sl);
+        if (!origin_allowed(sl.country, j, JURIS[j].dest) || !seller_number(&sl, scheme, num))
+            continue;
+        put_registry_row(s, scheme, num, "valid", REGISTERED_FROM);
+        put_company_name(s, &sl);
+        PUT(s, "\tSELLER-");
+        put_u64(s, no);
+        put_c(s, '\n');
+    }
+}
+
+/* Numbers of the scheme's shape that the generator never issues (another
+ * member state of identification, UK VAT bases below 1000000, another ARN
+ * series), registered and later revoked: a test can put one into a
+ * declaration and expect scheme.revoked without touching the rest. */
+static void put_registry_revoked(sink *s, unsigned scheme)
+{
+    for (uint32_t k = 1; k <= N_REVOKED; k++) {
+        char num[16];
+        if (scheme == SCHEME_IOSS)
+            fmt_ioss(num, IOSS_STATE_UNUSED, k);
+        else if (scheme == SCHEME_UK_VAT)
+            fmt_uk_vat(num, k);
+        else
+            fmt_arn(num, ARN_SERIES_UNUSED, k);
+        put_registry_row(s, scheme, num, "valid", REGISTERED_FROM);
+        PUT(s, "Revoked Sample Ltd\tnever in generated declarations\n");
+        put_registry_row(s, scheme, num, "revoked", REVOKED_FROM);
+        PUT(s, "Revoked Sample Ltd\trevoked sample for tests\n");
+    }
+}
+
+int bw_gen_registry(const bw_gen_options *opt, FILE *out, char *err, size_t errlen)
+{
+    set_err(err, errlen, "%s", "");
+    if (!opt || !out) {
+        set_err(err, errlen, "no options or output stream");
         return -1;
     }
-    return 0;
+    int fixed = -1;
+    if (opt->jurisdiction && (fixed = find_jurisdiction(opt->jurisdiction)) < 0) {
+        set_err(err, errlen, "unknown jurisdiction '%s' (expected one of EU GB US AU CA CN)", opt->jurisdiction);
+        return -1;
+    }
+    sink s = {.cap = 1 << 20, .f = out};
+    if (!(s.buf = malloc(s.cap))) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    PUT(&s, "# vendor scheme registry of breakwater gen --seed ");
+    put_u64(&s, opt->seed);
+    PUT(&s, "\nscheme\tnumber\tstatus\tfrom\tto\tname\tnote\n");
+    for (unsigned j = 0; j < J_COUNT; j++) {
+        if (JURIS[j].scheme == SCHEME_NONE || (fixed >= 0 && (int)j != fixed))
+            continue;
+        put_registry_platforms(&s, JURIS[j].scheme);
+        put_registry_sellers(&s, opt->seed, j);
+        put_registry_revoked(&s, JURIS[j].scheme);
+    }
+    return sink_close(&s, err, errlen);
 }

@@ -45,4 +45,17 @@ typedef struct bw_gen_options {
  */
 int bw_gen_run(const bw_gen_options *opt, FILE *out, char *err, size_t errlen);
 
+/*
+ * Writes to `out` the vendor tax-scheme registry (format:
+ * data/registries/README.md) under which every vendor number that
+ * bw_gen_run can emit for opt->seed is valid: the IOSS, UK VAT and ARN
+ * numbers of every marketplace and of every seller of the largest seller
+ * pool (so one file serves any opt->count), each valid from 2021-07-01,
+ * open-ended.  Only opt->jurisdiction's scheme when it is set.  Also, per
+ * scheme, three numbers of the right shape that no generated declaration
+ * carries, revoked from 2024-01-01, for tests.  opt->count and
+ * opt->datadir are not used.  Returns 0, or -1 with a message in err.
+ */
+int bw_gen_registry(const bw_gen_options *opt, FILE *out, char *err, size_t errlen);
+
 #endif

@@ -5,8 +5,9 @@
  * The decoder already reported what the JSON itself got wrong (types,
  * UTF-8, lengths, duplicate keys).  Here the content is checked against
  * reference data and against itself: codes, amounts and their currency's
- * precision, identifiers and check digits, times, the jurisdiction's
- * required fields, and the order / payment / items reconciliation.
+ * precision, identifiers and check digits, vendor scheme numbers against
+ * their registry, times, the jurisdiction's required fields, and the
+ * order / payment / items reconciliation.
  * Money is converted to minor units here, once the currency is known.
  */
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "../model/identifiers.h"
 #include "../reference/jurisdiction.h"
+#include "../reference/registry.h"
 #include "pipeline.h"
 
 typedef struct vctx {
@@ -260,7 +262,38 @@ void bw_validate_required(const bw_refdata *rd, const bw_declaration *d, const b
     check_required(&v, &ver->required_by_category[category], &ver->gift_exempt);
 }
 
-static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_version *ver)
+/* A number of the right shape must also be one the scheme's registry
+ * knows, valid on the assessment date.  Without a registry for the scheme
+ * only the shape was checked, and the submitter is told so. */
+static void check_registered(vctx *v, const bw_scheme *scheme, bw_str number, const char *num, bw_time when)
+{
+    bw_registry_verdict why;
+    char day[21];
+    switch (bw_registry_check(v->rd, scheme->name, number, when, &why)) {
+    case BW_REGISTRY_VALID:
+        return;
+    case BW_REGISTRY_UNVERIFIED:
+        WARN("scheme.unverified", "collection.scheme_number",
+             "no %s registry is loaded: only the format of \"%s\" was checked", scheme->name, num);
+        return;
+    case BW_REGISTRY_UNKNOWN:
+        ERR("scheme.unknown", "collection.scheme_number", "\"%s\" is not a registered %s number", num,
+            scheme->name);
+        return;
+    case BW_REGISTRY_REVOKED:
+        bw_time_format(why.since, day);
+        ERR("scheme.revoked", "collection.scheme_number", "the %s number \"%s\" is revoked since %.10s",
+            scheme->name, num, day);
+        return;
+    case BW_REGISTRY_EXPIRED:
+        bw_time_format(why.since, day);
+        ERR("scheme.revoked", "collection.scheme_number", "the %s number \"%s\" is %s %.10s", scheme->name,
+            num, why.not_yet ? "not registered before" : "no longer registered since", day);
+        return;
+    }
+}
+
+static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_version *ver, bw_time when)
 {
     const bw_collection *c = &d->collection;
     if (c->model.value == COLLECT_VENDOR) {
@@ -275,13 +308,16 @@ static void check_collection(vctx *v, const bw_declaration *d, const bw_jur_vers
             snprintf(num, sizeof num, "%.*s", clip(c->scheme_number), c->scheme_number.p);
             /* the pattern sees a C string: a NUL inside, or a number longer
              * than any scheme's, must not be cut short into a valid one */
-            bool ok = false;
+            const bw_scheme *match = NULL;
             if (!memchr(c->scheme_number.p, 0, c->scheme_number.n) && c->scheme_number.n < sizeof num)
-                for (uint32_t i = 0; i < ver->n_schemes && !ok; i++)
-                    ok = regexec(&ver->schemes[i].re, num, 0, NULL, 0) == 0;
-            if (!ok)
+                for (uint32_t i = 0; i < ver->n_schemes && !match; i++)
+                    if (regexec(&ver->schemes[i].re, num, 0, NULL, 0) == 0)
+                        match = &ver->schemes[i];
+            if (!match)
                 ERR("scheme.format", "collection.scheme_number",
                     "\"%s\" is not a valid %s number here", num, ver->schemes[0].name);
+            else /* the first scheme whose pattern admits the number */
+                check_registered(v, match, c->scheme_number, num, when);
         }
     }
     if (c->model.value == COLLECT_INTERMEDIARY && !c->account_id.n)
@@ -443,7 +479,7 @@ const bw_jur_version *bw_validate(const bw_refdata *rd, bw_declaration *d, bw_ti
     const bw_jurisdiction *j = *jur;
     check_required(v, &ver->required, &ver->gift_exempt);
     check_destination(v, d, j);
-    check_collection(v, d, ver);
+    check_collection(v, d, ver, when);
     reconcile(v, d, ver);
     return ver;
 }

@@ -18,6 +18,7 @@
 #include "../revenue/tax.h"
 #include "jurisdiction.h"
 #include "refdata.h"
+#include "registry.h"
 
 /* ---- ISO codes from ICU ------------------------------------------------------ */
 
@@ -131,6 +132,7 @@ struct bw_refdata {
     bw_jurisdiction *jurisdictions;
     uint32_t n_jurisdictions;
     bw_eu_vat *eu_vat;             /* eu-vat-rates/vat-rates.json, NULL if absent */
+    bw_registry *registry;         /* vendor scheme numbers; empty without files */
     char ids[128];
 };
 
@@ -411,6 +413,7 @@ static bool load_revenue_tables(bw_refdata *rd, const char *datadir, char *err, 
 }
 
 const bw_eu_vat *bw_refdata_eu_vat(const bw_refdata *rd) { return rd->eu_vat; }
+const bw_registry *bw_refdata_registry(const bw_refdata *rd) { return rd->registry; }
 
 bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, size_t errlen)
 {
@@ -430,6 +433,8 @@ bw_refdata *bw_refdata_load(const char *datadir, const char *refdir, char *err, 
         snprintf(rd->ids + n, sizeof rd->ids - n, "%s%s", i ? ", " : "", rd->jurisdictions[i].id);
     }
     if (!load_revenue_tables(rd, datadir, err, errlen))
+        goto fail;
+    if (!(rd->registry = bw_registry_load(rd, datadir, err, errlen)))
         goto fail;
     return rd;
 fail:
@@ -452,5 +457,6 @@ void bw_refdata_free(bw_refdata *rd)
     }
     bw_jurisdictions_free(rd->jurisdictions, rd->n_jurisdictions);
     bw_eu_vat_free(rd->eu_vat);
+    bw_registry_free(rd->registry);
     free(rd);
 }

@@ -27,6 +27,7 @@
 typedef struct bw_refdata bw_refdata;
 typedef struct bw_jurisdiction bw_jurisdiction;
 typedef struct bw_jur_version bw_jur_version;
+typedef struct bw_registry bw_registry;
 
 /* Loads everything; NULL with a message in err on failure.  refdir may be
  * NULL (no external reference data). */
@@ -64,5 +65,8 @@ const bw_jurisdiction *bw_jurisdiction_get(const bw_refdata *rd, uint32_t i);
 const char *bw_jurisdiction_ids(const bw_refdata *rd); /* "AU, CA, ..." for messages */
 /* The parameters in force on `when`, or NULL before the first version. */
 const bw_jur_version *bw_jurisdiction_at(const bw_jurisdiction *j, bw_time when);
+
+/* ---- vendor tax-scheme registries (registry.h) ------------------------------ */
+const bw_registry *bw_refdata_registry(const bw_refdata *rd);
 
 #endif

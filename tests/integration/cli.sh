@@ -125,4 +125,21 @@ for f in p1 p2; do
     done
 done
 
+# vendor scheme registries: gen's numbers validate against the registry it writes
+"$BW" gen --count 2000 --seed 5 --registry "$T/reg.tsv" > "$T/reg.ndjson"
+expect_rc 0 "validate with gen's registry" env BREAKWATER_REGISTRY="$T/reg.tsv" "$BW" validate --as-of 2026-11-24 "$T/reg.ndjson"
+grep -q '"code":"scheme\.' "$T/out" && fail "gen's numbers do not validate against its registry"
+expect_rc 0 "validate without a registry" "$BW" validate --as-of 2026-11-24 "$T/reg.ndjson"
+grep -q '"code":"scheme.unverified"' "$T/out" || fail "no scheme.unverified warning without a registry"
+expect_rc 0 "gen --registry alone" "$BW" gen --registry "$T/reg2.tsv" --seed 5
+cmp -s "$T/reg.tsv" "$T/reg2.tsv" || fail "the registry depends on --count"
+num=$(grep -m 1 -o '"model":"vendor","scheme_number":"[^"]*"' "$T/reg.ndjson" | sed 's/.*:"//; s/"$//')
+scheme=$(awk -F'\t' -v n="$num" '$2 == n { print $1; exit }' "$T/reg.tsv")
+printf '%s\t%s\trevoked\t2026-01-01\t\t\ttest\n' "$scheme" "$num" >> "$T/reg.tsv"
+expect_rc 1 "validate with a revoked number" env BREAKWATER_REGISTRY="$T/reg.tsv" "$BW" validate --as-of 2026-11-24 "$T/reg.ndjson"
+grep -q '"code":"scheme.revoked"' "$T/out" || fail "revoked number not reported"
+printf 'scheme\tnumber\tstatus\tfrom\tto\tname\tnote\nUK_VAT\tGB123456789\tvalid\t2021-01-01\t\t\t\n' > "$T/bad.tsv"
+expect_rc 2 "bad registry" env BREAKWATER_REGISTRY="$T/bad.tsv" "$BW" validate "$T/reg.ndjson"
+grep -q 'bad.tsv:2: scheme "UK_VAT" is not a vendor scheme' "$T/err" || fail "bad registry message: $(cat "$T/err")"
+
 echo "cli: all checks passed"
