@@ -57,8 +57,10 @@ static bool value_items(const bw_refdata *rd, const bw_declaration *d, const bw_
     }
     if (!convert(rd, &d->freight, j, when, &freight) || !convert(rd, &d->insurance, j, when, &insurance))
         return fail(out, "freight or insurance cannot be converted (no exchange rate on the day)");
-    int64_t shares[1000];
-    bw_apportion(freight + insurance, weights, d->n_items, shares);
+    int64_t shares[1000], transport;
+    if (__builtin_add_overflow(freight, insurance, &transport))
+        return fail(out, "the amounts are too large to assess");
+    bw_apportion(transport, weights, d->n_items, shares);
     for (uint32_t i = 0; i < d->n_items; i++) {
         bw_item_revenue *it = &out->items[i];
         it->transport = shares[i];
@@ -97,6 +99,8 @@ static bool tariff_duties(const bw_declaration *d, const bw_jurisdiction *j, bw_
         if (!bw_tariff_duty(l, it->customs_value, item->net_weight.ok ? item->net_weight.value : 0,
                             item->quantity.ok ? item->quantity.value : 0, &it->duty))
             out->problem = "a specific duty needs the item's net weight or quantity: ad valorem part only";
+        if (it->duty == BW_AMOUNT_OVERFLOW)
+            return fail(out, "the amounts are too large to assess");
         it->duty_rule = l->note;
         it->duty_rate_ppm = l->ad_valorem_ppm;
     }
@@ -123,7 +127,7 @@ static bool taxes(const bw_declaration *d, const bw_jurisdiction *j, const bw_ju
             /* rate and factor (CN: 70% within the retail limits) in one
              * exact product: one rounding per tax per item */
             it->tax[k] = bw_mul2_div_round(it->tax_base, it->taxes[k].ppm, factor, (int64_t)BW_PPM * BW_PPM);
-            if (__builtin_add_overflow(out->tax, it->tax[k], &out->tax))
+            if (it->tax[k] == BW_AMOUNT_OVERFLOW || __builtin_add_overflow(out->tax, it->tax[k], &out->tax))
                 return fail(out, "the amounts are too large to assess");
         }
     }

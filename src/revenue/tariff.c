@@ -16,7 +16,8 @@ struct bw_tariff {
     uint32_t n;
 };
 
-/* p / den rounded half away from zero (den > 0). */
+/* p / den rounded half away from zero (den > 0); BW_AMOUNT_OVERFLOW when
+ * the result does not fit an int64. */
 static int64_t round_div(__int128 p, int64_t den)
 {
     __int128 q = p / den, r = p % den;
@@ -24,7 +25,7 @@ static int64_t round_div(__int128 p, int64_t den)
         r = -r;
     if (2 * r >= den)
         q += p < 0 ? -1 : 1;
-    return (int64_t)q;
+    return q > INT64_MAX || q <= INT64_MIN ? BW_AMOUNT_OVERFLOW : (int64_t)q;
 }
 
 int64_t bw_mul_div_round(int64_t value, int64_t num, int64_t den) { return round_div((__int128)value * num, den); }

@@ -49,6 +49,9 @@ bool bw_tariff_duty(const bw_tariff_line *line, int64_t value_minor, int64_t net
                     int64_t quantity_milli, int64_t *duty);
 
 /* value * num / den rounded half away from zero, exactly (128-bit); den > 0. */
+/* What the rounding functions and bw_tariff_duty give when the exact
+ * result does not fit an int64 (no real amount is this). */
+#define BW_AMOUNT_OVERFLOW INT64_MIN
 int64_t bw_mul_div_round(int64_t value, int64_t num, int64_t den);
 /* value * a * b / den likewise (|value * a * b| < 2^127). */
 int64_t bw_mul2_div_round(int64_t value, int64_t a, int64_t b, int64_t den);
