@@ -19,8 +19,14 @@
 #include "../view/quote.h"
 #include "http.h"
 
+enum { QUOTES_MAX = 1000 }; /* purchases per request */
+
 void bw_h_quote(bw_request *r)
 {
+    if (r->body.n == 0) {
+        bw_answer_problem(r, 400, "the body holds no purchase to estimate (a JSON object, array or NDJSON)", NULL, NULL);
+        return;
+    }
     bw_reader *rd = bw_reader_new_mem(r->body.p, r->body.n, NULL);
     bw_pipeline p = {.rd = bw_server_refdata(r->srv), .quote = true};
     bw_record rec;
@@ -28,7 +34,12 @@ void bw_h_quote(bw_request *r)
     int n = 0;
     bool all = true;
     bw_buf_puts(&r->out, "{\"quotes\":[");
-    while (bw_reader_next(rd, &rec) == 1 && n < 1000) {
+    bool too_many = false;
+    while (bw_reader_next(rd, &rec) == 1) {
+        if (n == QUOTES_MAX) {
+            too_many = true;
+            break;
+        }
         bw_outcome oc;
         bw_pipeline_run(&p, &rec, &oc);
         if (n++)
@@ -39,9 +50,12 @@ void bw_h_quote(bw_request *r)
     bw_buf_puts(&r->out, "]}");
     bw_record_free(&rec);
     bw_reader_free(rd);
-    if (n == 0) {
+    if (n == 0 || too_many) {
         r->out.n = 0;
-        bw_answer_problem(r, 400, "the body holds no purchase to estimate (a JSON object, array or NDJSON)", NULL, NULL);
+        bw_answer_problem(r, too_many ? 413 : 400,
+                          too_many ? "at most 1,000 purchases per request"
+                                   : "the body holds no purchase to estimate (a JSON object, array or NDJSON)",
+                          NULL, NULL);
         return;
     }
     bw_answer_json(r, all ? 200 : 422);
@@ -91,8 +105,7 @@ void bw_h_post_payment(bw_request *r)
         return;
     }
     if (res == BW_PAY_REFUSED) {
-        bw_answer_problem(r, strstr(out.why, "no declaration") || strstr(out.why, "no account") ? 404 : 409, out.why,
-                          NULL, NULL);
+        bw_answer_problem(r, out.not_found ? 404 : 409, out.why, NULL, NULL);
         return;
     }
     bw_view_payment(&p, res, &out, &r->out);

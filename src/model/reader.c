@@ -128,6 +128,8 @@ static bool fill(bw_reader *r)
 /* Consumes n bytes, keeping line and offset counts. */
 static void advance(bw_reader *r, size_t n)
 {
+    if (n == 0) /* an empty input has no buffer at all */
+        return;
     const char *p = r->buf + r->pos, *e = p + n;
     while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
         r->line++;

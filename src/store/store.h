@@ -206,6 +206,7 @@ typedef enum bw_pay_result {
 
 typedef struct bw_pay_outcome {
     char why[256];
+    bool not_found;               /* refused because the declaration or account does not exist */
     int released;                 /* held declarations released by an account payment */
     int64_t balance;              /* the account's balance after it */
     const char *settlement;       /* the declaration's, after it */

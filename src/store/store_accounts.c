@@ -415,6 +415,7 @@ static bw_pay_result pay_declaration(bw_store *s, const bw_payment_record *p, bw
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
+        out->not_found = rc == SQLITE_DONE;
         return rc == SQLITE_DONE ? refuse(out, "no declaration %s/%s", p->submitter, p->declaration_id)
                                  : (bw_sqlite_error(s, "reading the declaration"), BW_PAY_FAILED);
     }
@@ -453,8 +454,10 @@ static bw_pay_result pay_account(bw_store *s, const bw_payment_record *p, bw_pay
     int found = bw_store_account_get(s, p->account, p->jurisdiction, &a);
     if (found < 0)
         return BW_PAY_FAILED;
-    if (!found)
+    if (!found) {
+        out->not_found = true;
         return refuse(out, "no account %s in %s", p->account, p->jurisdiction);
+    }
     if (strcmp(a.currency, p->currency))
         return refuse(out, "account %s in %s is kept in %s, not %s", p->account, p->jurisdiction, a.currency,
                       p->currency);

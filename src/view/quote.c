@@ -28,9 +28,10 @@ void bw_view_quote(const bw_record *rec, const bw_outcome *o, bw_buf *b)
         bw_buf_put_json_str(b, j.p, j.n);
     else
         bw_buf_puts(b, "null");
-    bw_buf_printf(b, ",\"estimate\":%s", o->status == BW_STATUS_ACCEPTED ? "true" : "false");
     const bw_revenue *r = o->revenue;
-    if (o->status == BW_STATUS_ACCEPTED && r && r->computed) {
+    bool estimated = o->status == BW_STATUS_ACCEPTED && r && r->computed;
+    bw_buf_printf(b, ",\"estimate\":%s", estimated ? "true" : "false");
+    if (estimated) {
         int exp = o->jurisdiction->currency_exponent;
         int64_t goods = 0, transport = 0;
         for (uint32_t i = 0; i < r->n_items; i++) {

@@ -52,6 +52,7 @@ alive() { # pid: running (not a zombie)
 # start_server NAME DB [serve args...]: sets srv_pid, BASE; NAME.err is its stderr
 start_server() {
     local name=$1 sdb=$2; shift 2
+: >"$T/$name.err" # exists before anything reads it
     "$BW" serve --db "$sdb" --data "$DATA" --listen 127.0.0.1:0 "$@" >"$T/$name.out" 2>"$T/$name.err" &
     srv_pid=$!
     pids+=("$srv_pid")
