@@ -15,7 +15,10 @@ mkdir -p "$OUT"
 db="$OUT/http.db"
 rm -f "$db"*
 
-# templates: one submitter, ids marked for the lua script to make unique
+# templates: one submitter, ids marked for the lua script to make unique;
+# their sellers' vendor numbers are in the registry of their seed
+$BW gen --seed 7 --registry "$OUT/registry-7.tsv"
+export BREAKWATER_REGISTRY=$(cd "$OUT" && pwd)/registry-7.tsv
 $BW gen --count 1000 --seed 7 |
     sed 's/^{"submitter":{"id":"[^"]*","role":"[^"]*"}/{"submitter":{"id":"BENCH-01","role":"express"}/;
          s/"declaration_id":"/"declaration_id":"@@@@@@@@/' > "$OUT/templates.ndjson"

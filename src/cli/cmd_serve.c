@@ -75,6 +75,7 @@ int cmd_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     bw_server *srv = bw_server_start(&cfg, c.db, rd, err, sizeof err);
@@ -84,11 +85,29 @@ int cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     fprintf(stderr, "breakwater serve: listening on http://%s:%u\n", cfg.listen_host, bw_server_port(srv));
+    /* SIGHUP reloads the reference data (jurisdictions, tariffs, taxes,
+     * registries, FX rates): a new snapshot replaces the old for new
+     * requests; the old ones are freed at exit, when nothing reads them */
+    bw_refdata **old = NULL;
+    size_t n_old = 0;
     int sig;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        bw_refdata *fresh = cli_load_refdata("serve", &c);
+        if (!fresh) {
+            fprintf(stderr, "breakwater serve: SIGHUP: reference data not reloaded; the previous stays in force\n");
+            continue;
+        }
+        old = realloc(old, (n_old + 1) * sizeof *old);
+        old[n_old++] = (bw_refdata *)bw_server_swap_refdata(srv, fresh);
+        rd = fresh;
+        fprintf(stderr, "breakwater serve: SIGHUP: reference data reloaded\n");
+    }
     fprintf(stderr, "breakwater serve: %s: finishing requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     bw_server_stop(srv);
     bw_refdata_free(rd);
+    for (size_t i = 0; i < n_old; i++)
+        bw_refdata_free(old[i]);
+    free(old);
     fprintf(stderr, "breakwater serve: stopped\n");
     return EXIT_OK;
 }

@@ -74,6 +74,10 @@ typedef struct bw_request bw_request;
 /* What a handler may use: the reference data, the committer, and a store
  * connection of the worker thread it runs on. */
 const bw_refdata *bw_server_refdata(bw_server *s);
+/* Puts new reference data in force for the requests that start from now
+ * on; returns the previous data, which requests in flight may still read
+ * (the caller keeps it until the server has stopped). */
+const bw_refdata *bw_server_swap_refdata(bw_server *s, const bw_refdata *rd);
 bw_group_commit *bw_server_committer(bw_server *s);
 bw_store *bw_server_store(bw_server *s);   /* this thread's connection, NULL on failure */
 const bw_http_config *bw_server_config(bw_server *s);

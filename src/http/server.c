@@ -31,7 +31,7 @@ struct bw_server {
     struct MHD_Daemon *daemon;
     bw_http_config cfg;
     char *db;
-    const bw_refdata *rd;
+    _Atomic(const bw_refdata *) rd; /* replaced whole on reload (SIGHUP) */
     bw_group_commit *committer;
     atomic_bool stopping;
     atomic_int in_flight;
@@ -50,7 +50,9 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-const bw_refdata *bw_server_refdata(bw_server *s) { return s->rd; }
+const bw_refdata *bw_server_refdata(bw_server *s) { return atomic_load(&s->rd); }
+
+const bw_refdata *bw_server_swap_refdata(bw_server *s, const bw_refdata *rd) { return atomic_exchange(&s->rd, rd); }
 bw_group_commit *bw_server_committer(bw_server *s) { return s->committer; }
 const bw_http_config *bw_server_config(bw_server *s) { return &s->cfg; }
 bool bw_server_stopping(bw_server *s) { return atomic_load(&s->stopping); }

@@ -7,6 +7,7 @@
  * bitmap.  ICU is asked once per code at start, never per declaration.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -77,6 +78,11 @@ int bw_currency_exponent(bw_str s)
  * and still knows withdrawn ones (HRK).  Process-wide, like ICU's. */
 static bool load_iso_currencies(const char *path, char *err, size_t errlen)
 {
+    /* once per process: a reload (serve, SIGHUP) must not rewrite the
+     * table other threads are reading; currencies change by restart */
+    static atomic_bool loaded;
+    if (atomic_load(&loaded))
+        return true;
     FILE *f = fopen(path, "r");
     if (!f)
         return true; /* optional: ICU stays */
@@ -112,6 +118,7 @@ static bool load_iso_currencies(const char *path, char *err, size_t errlen)
         return false;
     }
     memcpy(currency_table, table, sizeof table);
+    atomic_store(&loaded, true);
     return true;
 }
 

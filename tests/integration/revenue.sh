@@ -521,6 +521,38 @@ jcheck "US 2025-09-01 (suspended): both owe duty" "$T/us-sep.res" \
 jcheck "US 2025-09-01: the duty is the tariff's (the same as over the limit in June)" "$T/us-sep.res" \
     'all(x["revenue"]["duty"] == JL("'"$T/us-jun-2.res"'")[0]["over_buyer_limit"]["revenue"]["duty"] for x in L)'
 
+# ==== reference data reloads without a restart (SIGHUP) ======================================
+cp -r "$DATA" "$T/data2"
+: >"$T/serve2.err"
+"$BW" serve --db "$T/reload.db" --data "$T/data2" --listen 127.0.0.1:0 >"$T/serve2.out" 2>>"$T/serve2.err" &
+srv2=$!
+pids+=("$srv2")
+port2=""
+for _ in $(seq 300); do
+    port2=$(sed -n 's|^breakwater serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$T/serve2.err" | head -n 1)
+    [ -n "$port2" ] && break
+    sleep 0.1
+done
+[ -n "$port2" ] || die "the second server did not start: $(tail -n 5 "$T/serve2.err")"
+duty_now() { curl -sS --max-time "$CURL_MAX" -H 'Content-Type: application/json' --data-binary "@$T/quote.json" \
+    "http://127.0.0.1:$port2/v1/quote" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quotes"][0]["duty"])'; }
+d1=$(duty_now)
+# T-shirts from 12 % to 20 %: the quote's first item (200.00) owes 16.00 more... once reloaded
+sed -i 's/^610910\t2021-07-01\t\t12\t/610910\t2021-07-01\t\t20\t/' "$T/data2/tariffs/EU.tsv"
+check "reload: the edited file is not read before SIGHUP" eq "$(duty_now)" "$d1"
+kill -HUP "$srv2"
+for _ in $(seq 100); do grep -q 'reference data reloaded' "$T/serve2.err" && break; sleep 0.1; done
+d2=$(duty_now)
+check "reload: after SIGHUP the new rate applies ($d1 -> $d2)" python3 -c "import sys; from decimal import Decimal as D; sys.exit(0 if D('$d2') > D('$d1') else 1)"
+printf 'not a tariff\n' >"$T/data2/tariffs/EU.tsv"
+kill -HUP "$srv2"
+for _ in $(seq 100); do grep -q 'not reloaded' "$T/serve2.err" && break; sleep 0.1; done
+check "reload: a broken file is refused and said so" grep -q 'not reloaded; the previous stays in force' "$T/serve2.err"
+check "reload: the previous data stays in force" eq "$(duty_now)" "$d2"
+kill -TERM "$srv2"
+set +e; { wait "$srv2"; } 2>/dev/null; src2=$?; set -e
+check "reload: the server stops cleanly after reloads (exit $src2)" eq "$src2" 0
+
 # ==== the server ends cleanly ===============================================================
 kill -TERM "$srv"
 n=300
