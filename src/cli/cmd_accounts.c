@@ -43,36 +43,22 @@ static int accounts_add(bw_store *s, const cli_common *c, const char *id, const 
 {
     if (!id || !jur || !guarantee)
         return cli_usage_error("accounts", "add needs --account, --jurisdiction and --guarantee");
-    if (!*id || strlen(id) > 70 || (name && strlen(name) > 120))
-        return cli_usage_error("accounts", "--account: 1 to 70 characters; --name: up to 120");
     bw_refdata *rd = cli_load_refdata("accounts", c);
     if (!rd)
         return EXIT_USAGE;
-    const bw_jurisdiction *j = bw_jurisdiction_find(rd, (bw_str){jur, (uint32_t)strlen(jur)});
-    bw_account a = {0};
-    bw_decimal d;
-    int rc = EXIT_OK;
-    if (!j) {
-        rc = cli_usage_error("accounts", "--jurisdiction: one of %s", bw_jurisdiction_ids(rd));
-    } else if (bw_decimal_parse(guarantee, strlen(guarantee), &d) != BW_DEC_OK ||
-               bw_decimal_rescale(d, (unsigned)j->currency_exponent, &a.guarantee) != BW_DEC_OK || a.guarantee < 0) {
-        rc = cli_usage_error("accounts", "--guarantee: an amount in %s, such as 50000.00", j->currency);
+    bw_account a;
+    char err[512];
+    int released, rc = EXIT_OK;
+    if (!bw_account_define(rd, id, jur, guarantee, name, &a, err, sizeof err)) {
+        rc = cli_usage_error("accounts", "--%s", err);
+    } else if (!bw_store_account_put(s, &a, bw_time_now(), &released)) {
+        fprintf(stderr, "breakwater accounts: %s\n", bw_store_error(s));
+        rc = EXIT_USAGE;
     } else {
-        snprintf(a.id, sizeof a.id, "%s", id);
-        snprintf(a.jurisdiction, sizeof a.jurisdiction, "%s", j->id);
-        snprintf(a.name, sizeof a.name, "%s", name ? name : "");
-        memcpy(a.currency, j->currency, 4);
-        int released = 0;
-        if (!bw_store_begin(s) || !bw_store_account_put(s, &a, bw_time_now(), &released) || !bw_store_commit(s)) {
-            fprintf(stderr, "breakwater accounts: %s\n", bw_store_error(s));
-            bw_store_rollback(s);
-            rc = EXIT_USAGE;
-        } else {
-            if (bw_store_account_get(s, a.id, a.jurisdiction, &a) == 1)
-                print_account(NULL, &a);
-            if (released)
-                fprintf(stderr, "breakwater accounts: %d held declaration(s) released\n", released);
-        }
+        if (bw_store_account_get(s, a.id, a.jurisdiction, &a) == 1)
+            print_account(NULL, &a);
+        if (released)
+            fprintf(stderr, "breakwater accounts: %d held declaration(s) released\n", released);
     }
     bw_refdata_free(rd);
     return rc;
@@ -213,15 +199,9 @@ static int pay_line(bw_store *s, const char *line, size_t n, unsigned lineno)
         p.at = bw_time_now();
         p.actor = "cli";
         bw_pay_outcome out;
-        bw_pay_result r = BW_PAY_FAILED;
-        if (bw_store_begin(s)) {
-            r = bw_store_pay(s, &p, &out);
-            if (r == BW_PAY_RECORDED ? !bw_store_commit(s) : (bw_store_rollback(s), false))
-                r = BW_PAY_FAILED;
-        }
+        bw_pay_result r = bw_store_pay(s, &p, &out);
         if (r == BW_PAY_FAILED) {
             fprintf(stderr, "breakwater pay: line %u: %s\n", lineno, bw_store_error(s));
-            bw_store_rollback(s);
             rc = EXIT_USAGE;
         } else {
             bw_buf b = {0};

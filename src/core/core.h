@@ -109,6 +109,10 @@ bw_dec_status bw_decimal_parse(const char *s, size_t n, bw_decimal *out);
 bw_dec_status bw_decimal_rescale(bw_decimal d, unsigned scale, int64_t *out);
 /* Writes v / 10^scale as a decimal string ("4498",2 -> "44.98"). */
 void bw_buf_put_fixed(bw_buf *b, int64_t v, unsigned scale);
+/* An amount as a JSON member: key_colon is the literal before the value
+ * (`,"duty":`), the value is written quoted ("12.34"); no printf, as it
+ * runs for every stored declaration. */
+void bw_buf_put_amount(bw_buf *b, const char *key_colon, int64_t v, unsigned scale);
 
 /* ---- time ----------------------------------------------------------------
  * Times are seconds since the Unix epoch, UTC.  Input is ISO 8601 / RFC 3339

@@ -88,3 +88,11 @@ void bw_buf_put_fixed(bw_buf *b, int64_t v, unsigned scale)
     bw_buf_putc(b, '.');
     bw_buf_put(b, frac, scale);
 }
+
+void bw_buf_put_amount(bw_buf *b, const char *key_colon, int64_t v, unsigned scale)
+{
+    bw_buf_puts(b, key_colon);
+    bw_buf_putc(b, '"');
+    bw_buf_put_fixed(b, v, scale);
+    bw_buf_putc(b, '"');
+}

@@ -92,14 +92,7 @@ void bw_h_post_payment(bw_request *r)
     p.actor = actor;
     bw_store *s = bw_server_store(r->srv);
     bw_pay_outcome out;
-    bw_pay_result res = BW_PAY_FAILED;
-    if (s && bw_store_begin(s)) {
-        res = bw_store_pay(s, &p, &out);
-        if (res == BW_PAY_RECORDED ? !bw_store_commit(s) : (bw_store_rollback(s), false)) {
-            bw_store_rollback(s);
-            res = BW_PAY_FAILED;
-        }
-    }
+    bw_pay_result res = s ? bw_store_pay(s, &p, &out) : BW_PAY_FAILED;
     if (res == BW_PAY_FAILED) {
         bw_answer_problem(r, 500, "the payment could not be recorded; nothing was stored", NULL, NULL);
         return;
@@ -133,7 +126,7 @@ void bw_h_list_accounts(bw_request *r)
     bw_answer_json(r, 200);
 }
 
-/* {"id", "jurisdiction", "guarantee": "50000.00", "name"} */
+/* {"id", "jurisdiction", "guarantee": "50000.00", "name"}: bw_account_define says what is wrong */
 void bw_h_post_account(bw_request *r)
 {
     json_object *o = json_tokener_parse(r->body.p ? bw_buf_cstr(&r->body) : "");
@@ -147,29 +140,17 @@ void bw_h_post_account(bw_request *r)
     STR("guarantee", g)
     STR("name", name)
 #undef STR
-    const bw_jurisdiction *j = jur ? bw_jurisdiction_find(bw_server_refdata(r->srv), (bw_str){jur, (uint32_t)strlen(jur)}) : NULL;
-    bw_account a = {0};
-    bw_decimal d;
-    if (!id || !*id || strlen(id) > 70 || !j || !g || (name && strlen(name) > 120) ||
-        bw_decimal_parse(g, strlen(g), &d) != BW_DEC_OK ||
-        bw_decimal_rescale(d, (unsigned)j->currency_exponent, &a.guarantee) != BW_DEC_OK || a.guarantee < 0) {
-        json_object_put(o);
-        bw_answer_problem(r, 400,
-                          "expected {\"id\": 1-70 characters, \"jurisdiction\": a known one, \"guarantee\": an amount "
-                          "in its currency, \"name\": optional}",
-                          NULL, NULL);
+    bw_account a;
+    char err[512];
+    bool ok = bw_account_define(bw_server_refdata(r->srv), id, jur, g, name, &a, err, sizeof err);
+    json_object_put(o); /* the strings above live in it */
+    if (!ok) {
+        bw_answer_problem(r, 400, err, NULL, NULL);
         return;
     }
-    snprintf(a.id, sizeof a.id, "%s", id);
-    snprintf(a.jurisdiction, sizeof a.jurisdiction, "%s", j->id);
-    snprintf(a.name, sizeof a.name, "%s", name ? name : "");
-    memcpy(a.currency, j->currency, 4);
-    json_object_put(o);
     bw_store *s = bw_server_store(r->srv);
-    int released = 0;
-    if (!s || !bw_store_begin(s) || !bw_store_account_put(s, &a, bw_time_now(), &released) || !bw_store_commit(s)) {
-        if (s)
-            bw_store_rollback(s);
+    int released;
+    if (!s || !bw_store_account_put(s, &a, bw_time_now(), &released)) {
         bw_answer_problem(r, 500, "the account could not be stored", NULL, NULL);
         return;
     }

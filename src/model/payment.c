@@ -5,7 +5,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "../reference/refdata.h"
+#include "../reference/jurisdiction.h"
 #include "payment.h"
 
 static bool fail(char *err, size_t n, const char *msg)
@@ -80,4 +80,30 @@ bool bw_payment_parse(const char *json, size_t n, bw_arena *arena, bw_payment_re
 out:
     json_object_put(o);
     return ok;
+}
+
+bool bw_account_define(const bw_refdata *rd, const char *id, const char *jur, const char *guarantee,
+                       const char *name, bw_account *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!id || !*id || strlen(id) > 70)
+        return fail(err, errlen, "account: 1 to 70 characters");
+    if (name && strlen(name) > 120)
+        return fail(err, errlen, "name: up to 120 characters");
+    const bw_jurisdiction *j = jur ? bw_jurisdiction_find(rd, (bw_str){jur, (uint32_t)strlen(jur)}) : NULL;
+    if (!j) {
+        snprintf(err, errlen, "jurisdiction: one of %s", bw_jurisdiction_ids(rd));
+        return false;
+    }
+    bw_decimal d;
+    if (!guarantee || bw_decimal_parse(guarantee, strlen(guarantee), &d) != BW_DEC_OK ||
+        bw_decimal_rescale(d, (unsigned)j->currency_exponent, &out->guarantee) != BW_DEC_OK || out->guarantee < 0) {
+        snprintf(err, errlen, "guarantee: an amount in %s, such as 50000.00", j->currency);
+        return false;
+    }
+    snprintf(out->id, sizeof out->id, "%s", id);
+    snprintf(out->jurisdiction, sizeof out->jurisdiction, "%s", j->id);
+    snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+    memcpy(out->currency, j->currency, 4);
+    return true;
 }

@@ -173,15 +173,6 @@ bool bw_assess_revenue(const bw_refdata *rd, const bw_declaration *d, const bw_o
     return true;
 }
 
-/* `"key":"12.34"`; the key is a literal with its quotes and colon.  No
- * printf here: this runs for every stored declaration. */
-static void amount(bw_buf *b, const char *key_colon, int64_t v, int exp)
-{
-    bw_buf_puts(b, key_colon);
-    bw_buf_putc(b, '"');
-    bw_buf_put_fixed(b, v, (unsigned)exp);
-    bw_buf_putc(b, '"');
-}
 
 static void text(bw_buf *b, const char *s) { bw_buf_put_json_str(b, s ? s : "", s ? strlen(s) : 0); }
 
@@ -201,18 +192,18 @@ void bw_revenue_object(const bw_revenue *r, int exp, bw_buf *b)
     }
     bw_buf_puts(b, "{\"computed\":true,\"currency\":\"");
     bw_buf_puts(b, r->currency);
-    amount(b, "\",\"customs_value\":", r->customs_value, exp);
-    amount(b, ",\"duty\":", r->duty, exp);
-    amount(b, ",\"tax\":", r->tax, exp);
+    bw_buf_put_amount(b, "\",\"customs_value\":", r->customs_value, exp);
+    bw_buf_put_amount(b, ",\"duty\":", r->duty, exp);
+    bw_buf_put_amount(b, ",\"tax\":", r->tax, exp);
     bw_buf_puts(b, r->tax_prepaid ? ",\"tax_prepaid\":true" : ",\"tax_prepaid\":false");
-    amount(b, ",\"due\":", r->due, exp);
+    bw_buf_put_amount(b, ",\"due\":", r->due, exp);
     bw_buf_puts(b, ",\"payer\":\"");
     bw_buf_puts(b, r->payer);
     bw_buf_puts(b, "\",\"items\":[");
     for (uint32_t i = 0; i < r->n_items; i++) {
         const bw_item_revenue *it = &r->items[i];
-        amount(b, i ? ",{\"customs_value\":" : "{\"customs_value\":", it->customs_value, exp);
-        amount(b, ",\"duty\":", it->duty, exp);
+        bw_buf_put_amount(b, i ? ",{\"customs_value\":" : "{\"customs_value\":", it->customs_value, exp);
+        bw_buf_put_amount(b, ",\"duty\":", it->duty, exp);
         bw_buf_puts(b, ",\"duty_rule\":");
         text(b, it->duty_rule);
         bw_buf_puts(b, ",\"taxes\":[");
@@ -222,8 +213,8 @@ void bw_revenue_object(const bw_revenue *r, int exp, bw_buf *b)
             bw_buf_puts(b, ",\"rate_pct\":\"");
             bw_buf_put_fixed(b, it->taxes[k].ppm, 4);
             bw_buf_putc(b, '"');
-            amount(b, ",\"base\":", it->tax_base, exp);
-            amount(b, ",\"amount\":", it->tax[k], exp);
+            bw_buf_put_amount(b, ",\"base\":", it->tax_base, exp);
+            bw_buf_put_amount(b, ",\"amount\":", it->tax[k], exp);
             bw_buf_puts(b, ",\"rule\":");
             text(b, it->taxes[k].rule);
             bw_buf_putc(b, '}');

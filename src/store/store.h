@@ -179,7 +179,7 @@ typedef struct bw_account {
 } bw_account;
 
 /* Adds or updates (guarantee, name) an account, then releases what the new
- * guarantee covers.  Inside a transaction. */
+ * guarantee covers; one transaction of its own. */
 bool bw_store_account_put(bw_store *s, const bw_account *a, bw_time now, int *released);
 /* 1 found, 0 unknown, -1 error. */
 int bw_store_account_get(bw_store *s, const char *id, const char *jurisdiction, bw_account *out);
@@ -212,7 +212,8 @@ typedef struct bw_pay_outcome {
     const char *settlement;       /* the declaration's, after it */
 } bw_pay_outcome;
 
-/* Records a payment and applies it.  Inside a transaction. */
+/* Records a payment and applies it, in one transaction of its own
+ * (committed only when recorded). */
 bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outcome *out);
 
 /* A statement line: a declaration debited, or a payment credited. */

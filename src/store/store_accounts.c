@@ -282,7 +282,7 @@ static bool release_held(bw_store *s, const char *account, const char *jurisdict
     return ok && (balance == start || debit(s, acc, jur, balance - start));
 }
 
-bool bw_store_account_put(bw_store *s, const bw_account *a, bw_time now, int *released)
+static bool account_put(bw_store *s, const bw_account *a, bw_time now, int *released)
 {
     sqlite3_stmt *st = bw_sqlite_ac(s, AC_ACCOUNT_PUT);
     if (!st)
@@ -469,9 +469,8 @@ static bw_pay_result pay_account(bw_store *s, const bw_payment_record *p, bw_pay
     return account_state(s, acc, jur, &g, &out->balance) == 1 ? BW_PAY_RECORDED : BW_PAY_FAILED;
 }
 
-bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outcome *out)
+static bw_pay_result pay(bw_store *s, const bw_payment_record *p, bw_pay_outcome *out)
 {
-    memset(out, 0, sizeof *out);
     if (p->amount <= 0)
         return refuse(out, "a payment is a positive amount");
     int prior = prior_payment(s, p);
@@ -482,6 +481,29 @@ bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outco
     if (prior == 2)
         return refuse(out, "payment id %s was already recorded with other content", p->payment_id);
     return p->declaration_id ? pay_declaration(s, p, out) : pay_account(s, p, out);
+}
+
+bool bw_store_account_put(bw_store *s, const bw_account *a, bw_time now, int *released)
+{
+    *released = 0;
+    if (!bw_store_begin(s))
+        return false;
+    if (account_put(s, a, now, released) && bw_store_commit(s))
+        return true;
+    bw_store_rollback(s);
+    return false;
+}
+
+bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!bw_store_begin(s))
+        return BW_PAY_FAILED;
+    bw_pay_result r = pay(s, p, out);
+    if (r == BW_PAY_RECORDED && bw_store_commit(s))
+        return r;
+    bw_store_rollback(s); /* refused and duplicate payments change nothing */
+    return r == BW_PAY_RECORDED ? BW_PAY_FAILED : r;
 }
 
 /* ---- statements --------------------------------------------------------------------- */

@@ -14,13 +14,6 @@ static int exponent(const char *currency)
     return e < 0 ? 0 : e;
 }
 
-static void amount(bw_buf *b, const char *key_colon, int64_t v, int exp)
-{
-    bw_buf_puts(b, key_colon);
-    bw_buf_putc(b, '"');
-    bw_buf_put_fixed(b, v, (unsigned)exp);
-    bw_buf_putc(b, '"');
-}
 
 static void text(bw_buf *b, const char *key_colon, const char *s)
 {
@@ -38,11 +31,11 @@ void bw_view_account(const bw_account *a, bw_buf *b)
     text(b, ",\"jurisdiction\":", a->jurisdiction);
     text(b, ",\"name\":", a->name[0] ? a->name : NULL);
     text(b, ",\"currency\":", a->currency);
-    amount(b, ",\"guarantee\":", a->guarantee, exp);
-    amount(b, ",\"balance\":", a->balance, exp);
-    amount(b, ",\"available\":", a->guarantee - a->balance, exp);
+    bw_buf_put_amount(b, ",\"guarantee\":", a->guarantee, exp);
+    bw_buf_put_amount(b, ",\"balance\":", a->balance, exp);
+    bw_buf_put_amount(b, ",\"available\":", a->guarantee - a->balance, exp);
     bw_buf_printf(b, ",\"held\":%lld", (long long)a->held);
-    amount(b, ",\"held_due\":", a->held_due, exp);
+    bw_buf_put_amount(b, ",\"held_due\":", a->held_due, exp);
     bw_buf_puts(b, ",\"created_at\":");
     bw_buf_put_time(b, a->created_at);
     bw_buf_putc(b, '}');
@@ -80,8 +73,8 @@ void bw_statement_open(bw_statement_view *v, const bw_account *a, const char *pe
     text(b, ",\"jurisdiction\":", a->jurisdiction);
     text(b, ",\"period\":", period);
     text(b, ",\"currency\":", a->currency);
-    amount(b, ",\"guarantee\":", a->guarantee, v->exp);
-    amount(b, ",\"opening_balance\":", opening, v->exp);
+    bw_buf_put_amount(b, ",\"guarantee\":", a->guarantee, v->exp);
+    bw_buf_put_amount(b, ",\"opening_balance\":", opening, v->exp);
     bw_buf_puts(b, ",\"lines\":[");
 }
 
@@ -115,10 +108,10 @@ void bw_statement_line_put(void *view, const bw_statement_line *l)
     text(b, "\",\"kind\":", l->kind);
     text(b, ",\"reference\":", l->reference);
     if (l->amount >= 0) {
-        amount(b, ",\"duty\":", l->duty, v->exp);
-        amount(b, ",\"tax\":", l->tax, v->exp);
+        bw_buf_put_amount(b, ",\"duty\":", l->duty, v->exp);
+        bw_buf_put_amount(b, ",\"tax\":", l->tax, v->exp);
     }
-    amount(b, ",\"amount\":", l->amount, v->exp);
+    bw_buf_put_amount(b, ",\"amount\":", l->amount, v->exp);
     bw_buf_putc(b, '}');
 }
 
@@ -129,9 +122,9 @@ void bw_statement_close(bw_statement_view *v)
     if (v->csv)
         return;
     bw_buf_puts(b, "]");
-    amount(b, ",\"debits\":", v->debits, v->exp);
-    amount(b, ",\"credits\":", v->credits, v->exp);
-    amount(b, ",\"closing_balance\":", closing, v->exp);
+    bw_buf_put_amount(b, ",\"debits\":", v->debits, v->exp);
+    bw_buf_put_amount(b, ",\"credits\":", v->credits, v->exp);
+    bw_buf_put_amount(b, ",\"closing_balance\":", closing, v->exp);
     bw_buf_puts(b, "}");
 }
 
@@ -146,7 +139,7 @@ void bw_view_payment(const bw_payment_record *p, bw_pay_result r, const bw_pay_o
         text(b, ",\"settlement\":", o->settlement);
     if (r == BW_PAY_RECORDED && p->account) {
         bw_buf_printf(b, ",\"released\":%d", o->released);
-        amount(b, ",\"balance\":", o->balance, exponent(p->currency));
+        bw_buf_put_amount(b, ",\"balance\":", o->balance, exponent(p->currency));
     }
     bw_buf_putc(b, '}');
 }

@@ -12,13 +12,6 @@
 #include "../revenue/revenue.h"
 #include "quote.h"
 
-static void amount(bw_buf *b, const char *key_colon, int64_t v, int exp)
-{
-    bw_buf_puts(b, key_colon);
-    bw_buf_putc(b, '"');
-    bw_buf_put_fixed(b, v, (unsigned)exp);
-    bw_buf_putc(b, '"');
-}
 
 void bw_view_quote(const bw_record *rec, const bw_outcome *o, bw_buf *b)
 {
@@ -40,13 +33,13 @@ void bw_view_quote(const bw_record *rec, const bw_outcome *o, bw_buf *b)
         }
         int64_t at_checkout = r->tax_prepaid ? r->tax : 0;
         bw_buf_printf(b, ",\"currency\":\"%s\",\"category\":%u", r->currency, o->category);
-        amount(b, ",\"goods\":", goods, exp);
-        amount(b, ",\"transport\":", transport, exp);
-        amount(b, ",\"duty\":", r->duty, exp);
-        amount(b, ",\"tax\":", r->tax, exp);
-        amount(b, ",\"tax_at_checkout\":", at_checkout, exp);
-        amount(b, ",\"due_at_border\":", r->due, exp);
-        amount(b, ",\"landed_cost\":", goods + transport + r->duty + r->tax, exp);
+        bw_buf_put_amount(b, ",\"goods\":", goods, exp);
+        bw_buf_put_amount(b, ",\"transport\":", transport, exp);
+        bw_buf_put_amount(b, ",\"duty\":", r->duty, exp);
+        bw_buf_put_amount(b, ",\"tax\":", r->tax, exp);
+        bw_buf_put_amount(b, ",\"tax_at_checkout\":", at_checkout, exp);
+        bw_buf_put_amount(b, ",\"due_at_border\":", r->due, exp);
+        bw_buf_put_amount(b, ",\"landed_cost\":", goods + transport + r->duty + r->tax, exp);
         if (o->de_minimis_rule) {
             bw_buf_puts(b, ",\"de_minimis_rule\":");
             bw_buf_put_json_str(b, o->de_minimis_rule, strlen(o->de_minimis_rule));
