@@ -7,7 +7,7 @@
 #   make fuzz     build the libFuzzer targets (clang)
 
 CC      ?= cc
-PKGS    := sqlite3 json-c icu-uc libzstd libxxhash libsodium libmicrohttpd
+PKGS    := sqlite3 json-c icu-uc icu-i18n libzstd libxxhash libsodium libmicrohttpd libhs xgboost
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -20,7 +20,8 @@ LIBS    := $(PKG_LIBS) -lpthread -lm
 
 # The library is every source file but the CLI's; the CLI is a thin shell.
 LIB_SRC := $(sort $(wildcard src/core/*.c src/model/*.c src/reference/*.c \
-            src/pipeline/*.c src/store/*.c src/gen/*.c src/view/*.c src/http/*.c src/revenue/*.c))
+            src/pipeline/*.c src/store/*.c src/gen/*.c src/view/*.c src/http/*.c src/revenue/*.c \
+            src/risk/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 

@@ -14,6 +14,8 @@ PKGS=(
   curl wrk
   libzstd-dev
   libcmocka-dev
+  libhyperscan-dev
+  libxgboost-dev
 )
 
 missing=()
