@@ -35,6 +35,9 @@ typedef struct cli_common {
 
 /* Loads reference data for `cmd`; prints the error and returns NULL. */
 bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c);
+/* Loads the risk lists (policy, screening, watchlist, profiles) and makes an
+ * engine with fresh learned state; prints the error and returns NULL. */
+struct bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c);
 /* Opens FILE or "-" for reading; -1 after printing the error. */
 int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */

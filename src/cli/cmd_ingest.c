@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../pipeline/row.h"
+#include "../risk/engine.h"
 #include "cli.h"
 
 #define BATCH 5000
@@ -394,7 +395,8 @@ int cmd_ingest(int argc, char **argv)
     bw_reader *r = NULL;
     char err[1024];
     bw_refdata *rd = cli_load_refdata("ingest", &c);
-    if (!rd)
+    bw_risk_engine *risk = rd ? cli_load_risk("ingest", &c) : NULL;
+    if (!risk)
         goto out;
     if (!(g.store = bw_store_open(c.db, err, sizeof err))) {
         fprintf(stderr, "breakwater ingest: %s\n", err);
@@ -408,7 +410,7 @@ int cmd_ingest(int argc, char **argv)
         goto out;
     struct stat sb;
     run_opts ro = {
-        .pipe = {rd, c.as_of},
+        .pipe = {.rd = rd, .as_of = c.as_of, .risk = risk},
         .bar = !quiet && isatty(STDERR_FILENO),
         .size = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : 0,
     };
@@ -445,6 +447,7 @@ out:
     if (fd > STDIN_FILENO)
         close(fd);
     bw_store_close(g.store);
+    bw_risk_engine_free(risk);
     bw_refdata_free(rd);
     pthread_mutex_destroy(&g.mu);
     pthread_cond_destroy(&g.cv);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../http/http.h"
+#include "../risk/engine.h"
 #include "cli.h"
 
 static const char HELP[] =
@@ -69,6 +70,11 @@ int cmd_serve(int argc, char **argv)
     bw_refdata *rd = cli_load_refdata("serve", &c);
     if (!rd)
         return EXIT_USAGE;
+    bw_risk_engine *risk = cli_load_risk("serve", &c);
+    if (!risk) {
+        bw_refdata_free(rd);
+        return EXIT_USAGE;
+    }
     /* the signals are taken by this thread alone (sigwait), so every
      * thread started from here on blocks them */
     sigset_t set;
@@ -78,9 +84,10 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    bw_server *srv = bw_server_start(&cfg, c.db, rd, err, sizeof err);
+    bw_server *srv = bw_server_start(&cfg, c.db, rd, risk, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "breakwater serve: %s\n", err);
+        bw_risk_engine_free(risk);
         bw_refdata_free(rd);
         return EXIT_USAGE;
     }
@@ -89,18 +96,25 @@ int cmd_serve(int argc, char **argv)
      * registries, FX rates): a new snapshot replaces the old for new
      * requests; the old ones are freed at exit, when nothing reads them */
     bw_refdata **old = NULL;
-    size_t n_old = 0;
+    bw_risk_lists **old_lists = NULL;
+    size_t n_old = 0, n_old_lists = 0;
     int sig;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
         bw_refdata *fresh = cli_load_refdata("serve", &c);
-        if (!fresh) {
+        bw_risk_lists *lists = fresh ? bw_risk_lists_load(bw_default_datadir(c.datadir), err, sizeof err) : NULL;
+        if (!lists) {
+            if (fresh)
+                fprintf(stderr, "breakwater serve: risk: %s\n", err);
             fprintf(stderr, "breakwater serve: SIGHUP: reference data not reloaded; the previous stays in force\n");
+            bw_refdata_free(fresh);
             continue;
         }
         old = realloc(old, (n_old + 1) * sizeof *old);
         old[n_old++] = (bw_refdata *)bw_server_swap_refdata(srv, fresh);
+        old_lists = realloc(old_lists, (n_old_lists + 1) * sizeof *old_lists);
+        old_lists[n_old_lists++] = bw_risk_engine_swap_lists(risk, lists);
         rd = fresh;
-        fprintf(stderr, "breakwater serve: SIGHUP: reference data reloaded\n");
+        fprintf(stderr, "breakwater serve: SIGHUP: reference data and risk lists reloaded\n");
     }
     fprintf(stderr, "breakwater serve: %s: finishing requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     bw_server_stop(srv);
@@ -108,6 +122,10 @@ int cmd_serve(int argc, char **argv)
     for (size_t i = 0; i < n_old; i++)
         bw_refdata_free(old[i]);
     free(old);
+    for (size_t i = 0; i < n_old_lists; i++)
+        bw_risk_lists_free(old_lists[i]);
+    free(old_lists);
+    bw_risk_engine_free(risk);
     fprintf(stderr, "breakwater serve: stopped\n");
     return EXIT_OK;
 }

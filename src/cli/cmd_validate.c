@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "../risk/engine.h"
 #include "cli.h"
 
 static const char HELP[] =
@@ -49,13 +50,15 @@ int cmd_validate(int argc, char **argv)
     bw_refdata *rd = cli_load_refdata("validate", &c);
     if (!rd)
         return EXIT_USAGE;
-    int fd = cli_open_input("validate", argv[optind]);
+    bw_risk_engine *risk = cli_load_risk("validate", &c);
+    int fd = risk ? cli_open_input("validate", argv[optind]) : -1;
     if (fd < 0) {
+        bw_risk_engine_free(risk);
         bw_refdata_free(rd);
         return EXIT_USAGE;
     }
     bw_reader *r = bw_reader_new(fd, NULL);
-    bw_pipeline p = {.rd = rd, .as_of = c.as_of};
+    bw_pipeline p = {.rd = rd, .as_of = c.as_of, .risk = risk};
     bw_record rec;
     bw_record_init(&rec);
     bw_buf out = {0};
@@ -84,6 +87,7 @@ int cmd_validate(int argc, char **argv)
     bw_reader_free(r);
     if (fd != STDIN_FILENO)
         close(fd);
+    bw_risk_engine_free(risk);
     bw_refdata_free(rd);
     return got < 0 ? EXIT_USAGE : rejected ? EXIT_REJECTED : EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../risk/engine.h"
 #include "cli.h"
 
 bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c)
@@ -18,6 +19,17 @@ bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c)
     if (!rd)
         fprintf(stderr, "breakwater %s: reference data: %s\n", cmd, err);
     return rd;
+}
+
+bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c)
+{
+    char err[1024];
+    const char *datadir = bw_default_datadir(c->datadir);
+    bw_risk_lists *lists = bw_risk_lists_load(datadir, err, sizeof err);
+    bw_risk_engine *e = lists ? bw_risk_engine_new(lists, datadir, err, sizeof err) : NULL;
+    if (!e)
+        fprintf(stderr, "breakwater %s: risk: %s\n", cmd, err);
+    return e;
 }
 
 int cli_open_input(const char *cmd, const char *path)

@@ -88,7 +88,7 @@ static bw_decl_row *add_row(post_state *st)
 static bool run_pipeline(bw_request *r, post_state *st)
 {
     bw_reader *rd = bw_reader_new_mem(r->body.p, r->body.n, NULL);
-    bw_pipeline pipe = {.rd = bw_server_refdata(r->srv)};
+    bw_pipeline pipe = {.rd = bw_server_refdata(r->srv), .risk = bw_server_risk(r->srv)};
     bw_record rec;
     bw_record_init(&rec);
     bw_row_scratch scratch = {0};

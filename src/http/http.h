@@ -78,13 +78,16 @@ const bw_refdata *bw_server_refdata(bw_server *s);
  * on; returns the previous data, which requests in flight may still read
  * (the caller keeps it until the server has stopped). */
 const bw_refdata *bw_server_swap_refdata(bw_server *s, const bw_refdata *rd);
+struct bw_risk_engine *bw_server_risk(bw_server *s);
 bw_group_commit *bw_server_committer(bw_server *s);
 bw_store *bw_server_store(bw_server *s);   /* this thread's connection, NULL on failure */
 const bw_http_config *bw_server_config(bw_server *s);
 bool bw_server_stopping(bw_server *s);
 
+/* risk may be NULL (no risk assessment); it is the caller's, and must
+ * outlive the server. */
 bw_server *bw_server_start(const bw_http_config *cfg, const char *db, const bw_refdata *rd,
-                           char *err, size_t errlen);
+                           struct bw_risk_engine *risk, char *err, size_t errlen);
 unsigned bw_server_port(bw_server *s);
 /* Graceful: refuses new requests (503), lets the ones in flight finish,
  * drains the committer, closes every store connection. */

@@ -32,6 +32,7 @@ struct bw_server {
     bw_http_config cfg;
     char *db;
     _Atomic(const bw_refdata *) rd; /* replaced whole on reload (SIGHUP) */
+    struct bw_risk_engine *risk;
     bw_group_commit *committer;
     atomic_bool stopping;
     atomic_int in_flight;
@@ -54,6 +55,7 @@ const bw_refdata *bw_server_refdata(bw_server *s) { return atomic_load(&s->rd); 
 
 const bw_refdata *bw_server_swap_refdata(bw_server *s, const bw_refdata *rd) { return atomic_exchange(&s->rd, rd); }
 bw_group_commit *bw_server_committer(bw_server *s) { return s->committer; }
+struct bw_risk_engine *bw_server_risk(bw_server *s) { return s->risk; }
 const bw_http_config *bw_server_config(bw_server *s) { return &s->cfg; }
 bool bw_server_stopping(bw_server *s) { return atomic_load(&s->stopping); }
 
@@ -341,12 +343,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- start and stop --------------------------------------------------------------- */
 
 bw_server *bw_server_start(const bw_http_config *cfg, const char *db, const bw_refdata *rd,
-                           char *err, size_t errlen)
+                           struct bw_risk_engine *risk, char *err, size_t errlen)
 {
     bw_server *s = calloc(1, sizeof *s);
     s->cfg = *cfg;
     s->db = strdup(db);
     s->rd = rd;
+    s->risk = risk;
     pthread_mutex_init(&s->mu, NULL);
     s->committer = bw_group_commit_start(db, err, errlen);
     if (!s->committer)

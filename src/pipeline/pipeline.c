@@ -3,6 +3,7 @@
  */
 #include "../revenue/revenue.h"
 #include "pipeline.h"
+#include "../risk/engine.h"
 
 const char *const bw_status_names[] = {"accepted", "rejected"};
 
@@ -87,6 +88,13 @@ void bw_pipeline_run(const bw_pipeline *p, bw_record *rec, bw_outcome *out)
             relax_for_quote(&rec->issues);
     }
     out->status = rec->issues.errors || !rec->decodable ? BW_STATUS_REJECTED : BW_STATUS_ACCEPTED;
-    if (out->status == BW_STATUS_ACCEPTED)
-        assess_revenue(p, rec, out);
+    if (out->status != BW_STATUS_ACCEPTED)
+        return;
+    assess_revenue(p, rec, out);
+    if (p->risk && !p->quote) {
+        out->risk = bw_arena_alloc(&rec->arena, sizeof *out->risk);
+        bw_risk_assess(p->risk, p->rd, &rec->decl, out, &rec->issues, &rec->arena, out->risk);
+        if (out->over_limit)
+            out->over_limit->risk = out->risk;
+    }
 }

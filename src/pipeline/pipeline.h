@@ -3,7 +3,7 @@
  * in by (file, stdin, later HTTP):
  *
  *   decode (model/reader) -> validate -> assess (IRG category) -> decide
- *   -> revenue (duties and taxes, src/revenue)
+ *   -> revenue (duties and taxes, src/revenue) -> risk (lane, src/risk)
  *
  * then the caller stores the outcome (store/store.h), where what depends on
  * stored state is settled in the same transaction: a buyer's running total
@@ -41,6 +41,9 @@ typedef struct bw_outcome {
      * buyer_limit >= 0): the outcome once the buyer is over the limit, for
      * the store to choose (in the record's arena); NULL otherwise. */
     struct bw_outcome *over_limit;
+    /* Accepted, with a risk engine: lane, score and hits (record's arena);
+     * shared with over_limit.  NULL when risk was not assessed. */
+    struct bw_risk_result *risk;
 } bw_outcome;
 
 typedef struct bw_pipeline {
@@ -50,6 +53,9 @@ typedef struct bw_pipeline {
      * a lodged declaration has (parties, documents, order and payment
      * agreement) are not required; what the assessment needs still is. */
     bool quote;
+    /* Risk assessment of accepted declarations (src/risk/engine.h); NULL:
+     * none (quotes never).  Not const: it learns from what it sees. */
+    struct bw_risk_engine *risk;
 } bw_pipeline;
 
 /* Runs validate, assess and decide on a record the reader produced. */

@@ -6,6 +6,7 @@
 
 #include "../model/json_encode.h"
 #include "../revenue/revenue.h"
+#include "../risk/risk.h"
 #include "row.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
@@ -83,6 +84,19 @@ static void put_revenue(const bw_declaration *d, const bw_outcome *oc, bw_buf *b
     v->settlement = rev->due == 0 ? "none" : account ? "account" : "awaiting_payment";
 }
 
+/* The risk decision after the assessment in the body (a newline between),
+ * and the lane and points as columns. */
+static void put_risk(const bw_outcome *oc, bw_buf *body, bw_str *risk)
+{
+    *risk = BW_STR_NULL;
+    if (!oc->risk || !oc->revenue)
+        return;
+    size_t at = body->n + 1;
+    bw_buf_putc(body, '\n');
+    bw_risk_object(oc->risk, body);
+    *risk = (bw_str){body->p + at, (uint32_t)(body->n - at)};
+}
+
 /* The row as it is stored once the buyer is over the limit. */
 static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome *alt, const bw_decl_row *r,
                                          size_t decl_len, bw_arena *arena)
@@ -96,6 +110,8 @@ static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome 
     bw_buf body = {0};
     bw_buf_put(&body, r->body.p, decl_len);
     put_revenue(&rec->decl, alt, &body, &o->revenue);
+    bw_str risk;
+    put_risk(alt, &body, &risk);
     char *copy = bw_arena_strdup(arena, body.p, body.n);
     o->revenue.assessment.p = copy + (o->revenue.assessment.p - body.p);
     o->revenue.account = r->revenue.account;
@@ -114,6 +130,8 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     XXH128_canonicalFromHash((XXH128_canonical_t *)r->content_hash, XXH3_128bits(s->body.p, decl_len));
     bw_row_revenue revenue;
     put_revenue(d, oc, &s->body, &revenue);
+    bw_str risk;
+    put_risk(oc, &s->body, &risk);
     bw_issues_json(&rec->issues, BW_ERROR, &s->errors);
     bw_issues_json(&rec->issues, BW_WARNING, &s->warnings);
     char actor[128];
@@ -140,6 +158,11 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     r->revenue.account = copy_str(arena, revenue.account);
     /* its own copy: the body may be scratch that the next record reuses */
     r->revenue.assessment = copy_str(arena, revenue.assessment);
+    r->risk = copy_str(arena, risk);
+    if (oc->risk) {
+        r->lane = bw_lane_names[oc->risk->lane];
+        r->risk_score = oc->risk->score < 0 ? 0 : oc->risk->score;
+    }
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

@@ -77,8 +77,14 @@ const char *bw_risk_path(bw_arena *a, const char *field, int index, const char *
 
 void bw_risk_json(const bw_risk_result *r, bw_buf *out)
 {
+    bw_buf_puts(out, ",\"risk\":");
+    bw_risk_object(r, out);
+}
+
+void bw_risk_object(const bw_risk_result *r, bw_buf *out)
+{
     int32_t score = r->score < 0 ? 0 : r->score;
-    bw_buf_puts(out, ",\"risk\":{\"lane\":\"");
+    bw_buf_puts(out, "{\"lane\":\"");
     bw_buf_puts(out, bw_lane_names[r->lane]);
     bw_buf_puts(out, "\",\"score\":");
     bw_buf_put_i64(out, score);

@@ -121,7 +121,9 @@ void bw_risk_add(bw_risk_result *r, const char *code, const char *ref, const cha
 /* Whether some hit's code starts with `prefix` ("screening", "watchlist."). */
 bool bw_risk_has(const bw_risk_result *r, const char *prefix);
 
-/* The result as the member `,"risk":{"lane":..,"score":..,"random":..,"hits":[..]}`. */
+/* The result as an object {"lane":..,"score":..,"random":..,"hits":[..]},
+ * and as the member `,"risk":{...}` of a result line. */
+void bw_risk_object(const bw_risk_result *r, bw_buf *out);
 void bw_risk_json(const bw_risk_result *r, bw_buf *out);
 
 /* Copies a JSON path like "items[2].description" into the arena. */

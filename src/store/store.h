@@ -67,6 +67,9 @@ typedef struct bw_decl_row {
     int64_t packed_dict;
     bw_row_revenue revenue;
     bw_row_buyer_limit buyer_limit;
+    const char *lane;              /* risk lane, NULL: not assessed */
+    int32_t risk_score;
+    bw_str risk;                   /* the risk decision (JSON object), stored with the body */
     /* The row to store instead when the buyer is over buyer_limit (same
      * ids and content hash, other category and assessment); NULL: none. */
     const struct bw_decl_row *over_limit;
@@ -127,6 +130,9 @@ typedef struct bw_stored {
     bw_time received_at;
     char *body, *errors, *warnings;
     char *assessment;              /* JSON object, NULL when not assessed (points into body's buffer) */
+    char *risk;                    /* the risk decision as made (JSON object), NULL when none; same buffer */
+    char *lane;                    /* the lane in force now, NULL when none */
+    int64_t risk_score;
     int64_t duty, tax, due;        /* -1 when not assessed */
     char *payer, *account, *settlement;
     bw_time settled_at;            /* 0: not settled */

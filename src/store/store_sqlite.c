@@ -43,6 +43,7 @@ static const char SCHEMA[] =
     "  settlement TEXT,"              /* none, debited, held, awaiting_payment, paid */
     "  settled_at INTEGER,"
     "  limit_key TEXT, limit_period TEXT, limit_counted INTEGER," /* what counted against a buyer limit */
+    "  lane TEXT, risk_score INTEGER,"  /* the risk lane in force, its points */
     "  UNIQUE(submitter, declaration_id));"
     "CREATE INDEX IF NOT EXISTS declarations_by_account ON declarations(account, jurisdiction, settled_at)"
     "  WHERE account IS NOT NULL;"
@@ -90,7 +91,7 @@ static const char SCHEMA[] =
     "  rate_per_s INTEGER NOT NULL,"    /* 0 = unlimited */
     "  created_at INTEGER NOT NULL,"
     "  revoked_at INTEGER);"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');";
 
 /* Version 1 stores (before revenue) get the revenue columns; what they
  * stored stays unassessed (NULL). */
@@ -107,23 +108,35 @@ static const char MIGRATE_1_2[] =
     "ALTER TABLE declarations ADD COLUMN limit_counted INTEGER;"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
+/* Version 2 stores (before risk) get the lane columns; what they stored
+ * has no lane (NULL). */
+static const char MIGRATE_2_3[] =
+    "ALTER TABLE declarations ADD COLUMN lane TEXT;"
+    "ALTER TABLE declarations ADD COLUMN risk_score INTEGER;"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
+
 static int migrate(sqlite3 *db, char **msg)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'declarations'),"
-                                " (SELECT count(*) FROM pragma_table_info('declarations') WHERE name = 'duty_minor')",
+                                " (SELECT count(*) FROM pragma_table_info('declarations') WHERE name = 'duty_minor'),"
+                                " (SELECT count(*) FROM pragma_table_info('declarations') WHERE name = 'lane')",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
-    bool old = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 && sqlite3_column_int(st, 1) == 0;
+    bool exists = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    bool v1 = exists && sqlite3_column_int(st, 1) == 0, v2 = exists && sqlite3_column_int(st, 2) == 0;
     sqlite3_finalize(st);
-    if (!old)
+    if (!v1 && !v2)
         return SQLITE_OK;
     rc = sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, msg);
     if (rc != SQLITE_OK)
         return rc;
-    rc = sqlite3_exec(db, MIGRATE_1_2, NULL, NULL, msg);
+    if (v1)
+        rc = sqlite3_exec(db, MIGRATE_1_2, NULL, NULL, msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, MIGRATE_2_3, NULL, NULL, msg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, msg);
     if (rc != SQLITE_OK)
@@ -135,8 +148,9 @@ static const char *const SQL[ST_N] = {
     [ST_INSERT] = "INSERT INTO declarations(submitter, declaration_id, jurisdiction, type, status,"
                   " category, value_minor, currency, received_at, content_hash, body, errors, warnings,"
                   " body_dict, duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at,"
-                  " limit_key, limit_period, limit_counted)"
-                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)"
+                  " limit_key, limit_period, limit_counted, lane, risk_score)"
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+                  "?25,?26)"
                   " ON CONFLICT(submitter, declaration_id) DO NOTHING",
     [ST_FIND] = "SELECT id, content_hash, status, category, received_at, errors, warnings, settlement"
                 " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
@@ -146,10 +160,10 @@ static const char *const SQL[ST_N] = {
                  " value_minor=?7, currency=?8, received_at=?9, content_hash=?10, body=?11,"
                  " errors=?12, warnings=?13, body_dict=?14, duty_minor=?15, tax_minor=?16, due_minor=?17,"
                  " payer=?18, account=?19, settlement=?20, settled_at=?21, limit_key=?22, limit_period=?23,"
-                 " limit_counted=?24 WHERE submitter = ?1 AND declaration_id = ?2",
+                 " limit_counted=?24, lane=?25, risk_score=?26 WHERE submitter = ?1 AND declaration_id = ?2",
     [ST_GET] = "SELECT id, submitter, declaration_id, jurisdiction, type, status, category,"
                " value_minor, currency, received_at, body, errors, warnings, body_dict,"
-               " duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at"
+               " duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at, lane, risk_score"
                " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
     [ST_EVENTS] = "SELECT at, actor, kind, status, detail FROM events WHERE declaration = ?1 ORDER BY id",
     [ST_COUNT] = "SELECT count(*) FROM declarations WHERE status = ?1",
@@ -363,7 +377,7 @@ static void bind_opt_int(sqlite3_stmt *st, int i, bool present, int64_t v)
         sqlite3_bind_null(st, i);
 }
 
-/* Binds the revenue parameters 15-24 of insert and amend. */
+/* Binds the revenue and risk parameters 15-26 of insert and amend. */
 static void bind_revenue(sqlite3_stmt *st, const bw_settled *t)
 {
     const bw_decl_row *r = t->row;
@@ -378,6 +392,8 @@ static void bind_revenue(sqlite3_stmt *st, const bw_settled *t)
     bind_cstr(st, 22, t->counts_to_limit ? r->buyer_limit.key : NULL);
     bind_cstr(st, 23, t->counts_to_limit ? r->buyer_limit.period : NULL);
     bind_opt_int(st, 24, t->counts_to_limit, r->buyer_limit.amount);
+    bind_cstr(st, 25, r->lane);
+    bind_opt_int(st, 26, r->lane != NULL, r->risk_score);
 }
 
 /* Binds the 14 parameters shared by insert and amend. */
@@ -565,18 +581,25 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
     out->account = dup_col(st, 18);
     out->settlement = dup_col(st, 19);
     out->settled_at = sqlite3_column_int64(st, 20);
+    out->lane = dup_col(st, 21);
+    out->risk_score = sqlite3_column_int64(st, 22);
     sqlite3_reset(st);
     if (!out->body) {
         snprintf(s->error, sizeof s->error, "the stored body of %s/%s cannot be decompressed",
                  submitter, declaration_id);
         return -1;
     }
-    /* the body is the declaration, then a newline and the assessment
-     * (canonical JSON has no raw newline) */
+    /* the body is the declaration, then a newline and the assessment,
+     * then a newline and the risk decision (canonical JSON has no raw
+     * newline) */
     char *nl = strchr(out->body, '\n');
     if (nl) {
         *nl = 0;
         out->assessment = nl + 1;
+        if ((nl = strchr(out->assessment, '\n'))) {
+            *nl = 0;
+            out->risk = nl + 1;
+        }
     }
 
     sqlite3_stmt *ev = s->st[ST_EVENTS];
@@ -616,6 +639,7 @@ void bw_stored_free(bw_stored *d)
     free(d->payer);
     free(d->account);
     free(d->settlement);
+    free(d->lane);
     for (uint32_t i = 0; i < d->n_events; i++) {
         free((char *)d->events[i].actor);
         free((char *)d->events[i].kind);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../revenue/revenue.h"
+#include "../risk/risk.h"
 #include "result.h"
 
 static void put_key_str(bw_buf *b, const char *key, bw_str v)
@@ -41,6 +42,8 @@ void bw_result_open(const bw_record *rec, const bw_outcome *o, bw_buf *b)
     }
     if (o->revenue)
         bw_revenue_json(o->revenue, o->jurisdiction->currency_exponent, b);
+    if (o->risk)
+        bw_risk_json(o->risk, b);
     bw_buf_puts(b, ",\"errors\":");
     bw_issues_json(&rec->issues, BW_ERROR, b);
     bw_buf_puts(b, ",\"warnings\":");

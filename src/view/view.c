@@ -81,6 +81,19 @@ static void put_amount(bw_buf *b, const char *key, int64_t minor, int exp)
     bw_buf_putc(b, '"');
 }
 
+/* The risk decision as it was made (with its hits and evidence), and the
+ * lane in force now (later events may have changed it). */
+static void put_risk(bw_buf *b, const bw_stored *d)
+{
+    bw_buf_puts(b, ",\"risk\":");
+    bw_buf_puts(b, d->risk ? d->risk : "null");
+    bw_buf_puts(b, ",\"lane\":");
+    if (d->lane)
+        bw_buf_put_json_str(b, d->lane, strlen(d->lane));
+    else
+        bw_buf_puts(b, "null");
+}
+
 /* The assessment as stored, and where settling it stands. */
 static void put_revenue(bw_buf *b, const bw_stored *d)
 {
@@ -122,6 +135,7 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
              d->value_minor, d->currency, d->received_at);
     bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s", d->errors, d->warnings, body);
     put_revenue(b, d);
+    put_risk(b, d);
     bw_buf_puts(b, ",\"history\":[");
     for (uint32_t i = 0; i < d->n_events; i++) {
         const bw_event *e = &d->events[i];
