@@ -43,6 +43,10 @@ int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */
 bool cli_parse_as_of(const char *cmd, const char *arg, cli_common *c);
 
+/* `evaluate --truth FILE --db PATH`: recall and precision per labelled
+ * anomaly pattern of the lanes stored (evaluate_truth.c). */
+int cli_evaluate_truth(const char *truth, const char *db);
+
 /* Prints "breakwater CMD: message" on stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -53,5 +53,7 @@ typedef struct bw_settled {
 bool bw_sqlite_settle(bw_store *s, const bw_decl_row *r, bw_settled *out);
 bool bw_sqlite_apply_settled(bw_store *s, const bw_settled *st, bw_time at);
 void bw_sqlite_accounts_close(bw_store *s);
+/* Runs one statement of store_risk.c (prepared per call: these are rare). */
+sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
 
 #endif

@@ -258,4 +258,66 @@ bool bw_store_key_list(bw_store *s, void (*each)(void *, const bw_api_key *), vo
 /* Revokes by id or prefix: the number revoked (0 none), -1 error. */
 int bw_store_key_revoke(bw_store *s, const char *id_or_prefix, bw_time now);
 
+/* ---- risk (store_risk.c) ---------------------------------------------------------
+ * What risk management keeps besides the decision stored with each
+ * declaration: lanes changed after the decision, inspection outcomes and
+ * what they teach, the learned state between runs, watchlist candidates. */
+
+/* Changes the lane in force of a stored declaration (a later parcel showed
+ * a split, records arrived, an officer decided), with an event saying who,
+ * what and why.  Its own transaction.  1 done, 0 not found, -1 error. */
+int bw_store_set_lane(bw_store *s, const char *submitter, const char *declaration_id, const char *lane,
+                      const char *actor, const char *kind, const char *detail, bw_time at);
+
+/* An inspection outcome, recorded in one transaction: the event
+ * "inspected" (detail: the inspection as JSON), one more inspected (and
+ * found, unless compliant) for every profile the stored decision hit, and,
+ * after a seizure, each candidate line proposed for the watchlist. */
+typedef struct bw_inspection_record {
+    const char *submitter, *declaration_id;
+    const char *result;                 /* compliant, discrepancy, seized */
+    const char *actor;
+    bw_time at;
+    const char *detail;                 /* JSON object */
+    const char *const *profiles;        /* ids of the profiles that hit */
+    int n_profiles;
+    const char *const *candidate_roles; /* "seller", "buyer" */
+    const char *const *candidates;      /* watchlist lines (data/watchlist format) */
+    int n_candidates;
+} bw_inspection_record;
+/* 1 done, 0 not found, -1 error. */
+int bw_store_inspection(bw_store *s, const bw_inspection_record *in);
+
+/* How often a profile's hits were inspected and found right. */
+typedef struct bw_profile_stats {
+    const char *profile;
+    int64_t inspected, found;
+} bw_profile_stats;
+bool bw_store_profile_stats(bw_store *s, void (*each)(void *, const bw_profile_stats *), void *ctx);
+
+/* Watchlist candidates proposed after seizures, for an analyst to decide. */
+typedef struct bw_watch_candidate {
+    int64_t id;
+    const char *submitter, *declaration_id, *role, *entry, *status, *decided_by;
+    bw_time proposed_at, decided_at;
+} bw_watch_candidate;
+/* status NULL: all. */
+bool bw_store_watch_candidates(bw_store *s, const char *status, void (*each)(void *, const bw_watch_candidate *),
+                               void *ctx);
+/* confirmed or dismissed; 1 done, 0 no such proposed candidate, -1 error. */
+int bw_store_watch_decide(bw_store *s, int64_t id, bool confirm, const char *actor, bw_time at);
+
+/* The learned state of a risk component between runs (opaque bytes). */
+bool bw_store_risk_state_save(bw_store *s, const char *name, const void *bytes, size_t n, bw_time at);
+/* 1 found (bytes in out), 0 none, -1 error. */
+int bw_store_risk_state_load(bw_store *s, const char *name, bw_buf *out);
+
+/* Analysts' profile edits (over the shipped files): body NULL deletes. */
+bool bw_store_profile_put(bw_store *s, const char *id, const char *body, const char *actor, bw_time at);
+typedef struct bw_profile_edit {
+    const char *id, *body, *actor; /* body NULL: deleted */
+    bw_time updated_at;
+} bw_profile_edit;
+bool bw_store_profile_edits(bw_store *s, void (*each)(void *, const bw_profile_edit *), void *ctx);
+
 #endif

@@ -91,6 +91,20 @@ static const char SCHEMA[] =
     "  rate_per_s INTEGER NOT NULL,"    /* 0 = unlimited */
     "  created_at INTEGER NOT NULL,"
     "  revoked_at INTEGER);"
+    /* risk (store_risk.c): learned state, inspection feedback, candidates */
+    "CREATE TABLE IF NOT EXISTS risk_state("
+    "  name TEXT PRIMARY KEY, bytes BLOB NOT NULL, saved_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS profile_stats("
+    "  profile TEXT PRIMARY KEY, inspected INTEGER NOT NULL DEFAULT 0, found INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS risk_profiles("  /* analysts' edits through the API, over data/profiles */
+    "  id TEXT PRIMARY KEY, body TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    "  actor TEXT NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS watchlist_candidates("
+    "  id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, declaration_id TEXT NOT NULL, role TEXT NOT NULL,"
+    "  entry TEXT NOT NULL,"          /* the watchlist line it would become (TSV) */
+    "  status TEXT NOT NULL,"         /* proposed, confirmed, dismissed */
+    "  proposed_at INTEGER NOT NULL, decided_at INTEGER, decided_by TEXT,"
+    "  UNIQUE(submitter, declaration_id, role));"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');";
 
 /* Version 1 stores (before revenue) get the revenue columns; what they
