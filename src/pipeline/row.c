@@ -84,17 +84,18 @@ static void put_revenue(const bw_declaration *d, const bw_outcome *oc, bw_buf *b
     v->settlement = rev->due == 0 ? "none" : account ? "account" : "awaiting_payment";
 }
 
-/* The risk decision after the assessment in the body (a newline between),
- * and the lane and points as columns. */
-static void put_risk(const bw_outcome *oc, bw_buf *body, bw_str *risk)
+/* The risk decision after the assessment in the body (a newline between).
+ * Appending may move the body: the assessment slice is moved with it. */
+static void put_risk(const bw_outcome *oc, bw_buf *body, bw_str *risk, bw_str *assessment)
 {
     *risk = BW_STR_NULL;
     if (!oc->risk || !oc->revenue)
         return;
-    size_t at = body->n + 1;
+    size_t at = body->n + 1, assessment_at = (size_t)(assessment->p - body->p);
     bw_buf_putc(body, '\n');
     bw_risk_object(oc->risk, body);
     *risk = (bw_str){body->p + at, (uint32_t)(body->n - at)};
+    assessment->p = body->p + assessment_at;
 }
 
 /* The row as it is stored once the buyer is over the limit. */
@@ -111,7 +112,7 @@ static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome 
     bw_buf_put(&body, r->body.p, decl_len);
     put_revenue(&rec->decl, alt, &body, &o->revenue);
     bw_str risk;
-    put_risk(alt, &body, &risk);
+    put_risk(alt, &body, &risk, &o->revenue.assessment);
     char *copy = bw_arena_strdup(arena, body.p, body.n);
     o->revenue.assessment.p = copy + (o->revenue.assessment.p - body.p);
     o->revenue.account = r->revenue.account;
@@ -131,7 +132,7 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     bw_row_revenue revenue;
     put_revenue(d, oc, &s->body, &revenue);
     bw_str risk;
-    put_risk(oc, &s->body, &risk);
+    put_risk(oc, &s->body, &risk, &revenue.assessment);
     bw_issues_json(&rec->issues, BW_ERROR, &s->errors);
     bw_issues_json(&rec->issues, BW_WARNING, &s->warnings);
     char actor[128];

@@ -128,6 +128,11 @@ static void splitting_check(bw_risk_engine *e, const bw_lane_policy *p, const bw
         bw_splitting_check(e->splitting, f, p ? p->splitting_window : 72 * 3600, th, n, r);
 }
 
+void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at)
+{
+    (void)e, (void)d, (void)result, (void)at; /* party history arrives with parties.c */
+}
+
 void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o,
                     const bw_issues *iss, bw_arena *arena, bw_risk_result *r)
 {

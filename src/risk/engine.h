@@ -43,4 +43,8 @@ bw_risk_lists *bw_risk_engine_swap_lists(bw_risk_engine *e, bw_risk_lists *fresh
 void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o,
                     const bw_issues *iss, bw_arena *arena, bw_risk_result *r);
 
+/* An inspection outcome ("compliant", "discrepancy", "seized") for a
+ * declaration assessed earlier: the learned state takes it into account. */
+void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at);
+
 #endif
