@@ -170,6 +170,9 @@ void bw_h_post_payment(bw_request *r);
 void bw_h_list_accounts(bw_request *r);
 void bw_h_post_account(bw_request *r);
 void bw_h_statement(bw_request *r);
+void bw_h_post_inspection(bw_request *r);
+void bw_h_list_candidates(bw_request *r);
+void bw_h_decide_candidate(bw_request *r);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),
