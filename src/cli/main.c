@@ -21,6 +21,7 @@ static const struct {
     {"accounts", cmd_accounts, "intermediary accounts: add, list, monthly statements"},
     {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
+    {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 
