@@ -7,14 +7,13 @@
  * same normalized term share one Hyperscan pattern, and two block-mode
  * databases are compiled:
  *
- *  - words: each term as the literal " term ", scanned over " text " (the
- *    normalized description with a space added at each end), so a match is
- *    a whole-word match by construction and needs no check in the callback.
- *    Measured against the alternatives in data/screening/README.md.
+ *  - words: each term as a literal, scanned over the normalized text; the
+ *    callback keeps matches with a space or the text's end on both sides.
+ *    Measured faster than padding terms and text with spaces (" term ") or
+ *    compiling boundaries into regexes; see data/screening/README.md.
  *  - squeezed: terms of SQUEEZE_MIN_LETTERS letters or more with their
- *    spaces removed and each letter that has a digit look-alike written as
- *    a class ("c[o0]c[a4][i1]n[e3]"), scanned over the text with its spaces
- *    removed.  A match only counts when it starts at the start of a word and
+ *    spaces removed, scanned over the text with its spaces removed (digits
+ *    read as the letters they stand for, on both sides).  A match only counts when it starts at the start of a word and
  *    ends at the end of one, so "c o c a i n e" hits and "heroine" does not
  *    hit "heroin".  Short terms are left out: squeezed, "gun" would be found
  *    in any run of short words.
@@ -480,39 +479,28 @@ static void compile_error(const bw_screen *s, const char *what, uint32_t *ids, h
     hs_free_compile_error(ce);
 }
 
-/* Every term as " term ". */
+/* Every term as a plain literal; whole words are checked in on_words. */
 static bool compile_words(bw_screen *s, char *err, size_t errlen)
 {
     uint32_t n = s->n_patterns;
     if (n == 0)
         return true;
-    char **lits = calloc(n, sizeof *lits);
+    const char **lits = calloc(n, sizeof *lits);
     size_t *lens = calloc(n, sizeof *lens);
     unsigned *flags = calloc(n, sizeof *flags), *ids = calloc(n, sizeof *ids);
     bool ok = lits && lens && flags && ids;
     for (uint32_t p = 0; ok && p < n; p++) {
-        const char *term = pattern_entry(s, p)->pub.term;
-        size_t len = s->patterns[p].len;
-        lits[p] = malloc(len + 2);
-        if (!(ok = lits[p] != NULL))
-            break;
-        lits[p][0] = ' ';
-        memcpy(lits[p] + 1, term, len);
-        lits[p][len + 1] = ' ';
-        lens[p] = len + 2;
-        flags[p] = HS_FLAG_SINGLEMATCH; /* a whole-word match is a match: once is enough */
-        ids[p] = p;
+        lits[p] = pattern_entry(s, p)->pub.term;
+        lens[p] = s->patterns[p].len;
+        ids[p] = p; /* flags 0: every end, as the first may be inside a longer word */
     }
     hs_compile_error_t *ce = NULL;
     if (!ok)
         snprintf(err, errlen, "screening: out of memory");
-    else if (hs_compile_lit_multi((const char *const *)lits, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &s->words,
-                                  &ce) != HS_SUCCESS) {
+    else if (hs_compile_lit_multi(lits, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &s->words, &ce) != HS_SUCCESS) {
         compile_error(s, "words", ids, ce, err, errlen);
         ok = false;
     }
-    for (uint32_t p = 0; lits && p < n; p++)
-        free(lits[p]);
     free(lits);
     free(lens);
     free(flags);
@@ -520,25 +508,29 @@ static bool compile_words(bw_screen *s, char *err, size_t errlen)
     return ok;
 }
 
-/* The letter and its digit look-alike (normalize.c undoes the same ones
- * inside words; squeezed, a lone "0" word is still a digit). */
-static const char *letter_class(char c)
+/* A digit as the letter it stands for in obfuscated spellings, on both
+ * sides of the squeezed comparison.  normalize.c already undoes these inside
+ * words with letters; squeezed, a lone "0" word ("c 0 c a i n e") is still
+ * a digit.  Mapping both the text and the terms keeps the squeezed database
+ * literal: written as classes ("c[o0]c[a4]..."), the same terms compiled
+ * thirty times slower (1.3 s for 944 terms). */
+static char squeezed_char(char c)
 {
     switch (c) {
-    case 'a': return "[a4]";
-    case 'b': return "[b8]";
-    case 'e': return "[e3]";
-    case 'i': return "[i1]";
-    case 'o': return "[o0]";
-    case 's': return "[s5]";
-    case 't': return "[t7]";
-    default: return NULL;
+    case '0': return 'o';
+    case '1': return 'i';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    case '8': return 'b';
+    default: return c;
     }
 }
 
-/* The squeezed regex of a term into out; false when the term has fewer
- * than SQUEEZE_MIN_LETTERS letters. */
-static bool squeezed_regex(const char *term, bw_buf *out)
+/* The squeezed form of a term into out; false when it has fewer than
+ * SQUEEZE_MIN_LETTERS letters. */
+static bool squeezed_term(const char *term, bw_buf *out)
 {
     size_t letters = 0;
     out->n = 0;
@@ -546,11 +538,7 @@ static bool squeezed_regex(const char *term, bw_buf *out)
         if (*p == ' ')
             continue;
         letters += is_lower(*p);
-        const char *cls = letter_class(*p);
-        if (cls)
-            bw_buf_puts(out, cls);
-        else
-            bw_buf_putc(out, *p); /* [a-z0-9]: nothing to escape */
+        bw_buf_putc(out, squeezed_char(*p));
     }
     bw_buf_cstr(out);
     return letters >= SQUEEZE_MIN_LETTERS;
@@ -559,15 +547,17 @@ static bool squeezed_regex(const char *term, bw_buf *out)
 static bool compile_squeezed(bw_screen *s, char *err, size_t errlen)
 {
     uint32_t n = s->n_patterns, m = 0;
-    char **res = calloc(n + 1, sizeof *res);
+    char **lits = calloc(n + 1, sizeof *lits);
+    size_t *lens = calloc(n + 1, sizeof *lens);
     unsigned *flags = calloc(n + 1, sizeof *flags), *ids = calloc(n + 1, sizeof *ids);
-    bool ok = res && flags && ids;
+    bool ok = lits && lens && flags && ids;
     bw_buf b = {0};
     for (uint32_t p = 0; ok && p < n; p++) {
-        if (!squeezed_regex(pattern_entry(s, p)->pub.term, &b))
+        if (!squeezed_term(pattern_entry(s, p)->pub.term, &b))
             continue;
-        if (!(ok = (res[m] = strdup(b.p)) != NULL))
+        if (!(ok = (lits[m] = strdup(b.p)) != NULL))
             break;
+        lens[m] = b.n;
         flags[m] = 0; /* every end: the first may not sit on word boundaries */
         ids[m++] = p;
     }
@@ -575,14 +565,15 @@ static bool compile_squeezed(bw_screen *s, char *err, size_t errlen)
     hs_compile_error_t *ce = NULL;
     if (!ok)
         snprintf(err, errlen, "screening: out of memory");
-    else if (m > 0 && hs_compile_multi((const char *const *)res, flags, ids, m, HS_MODE_BLOCK, NULL, &s->squeezed,
-                                       &ce) != HS_SUCCESS) {
+    else if (m > 0 && hs_compile_lit_multi((const char *const *)lits, flags, ids, lens, m, HS_MODE_BLOCK, NULL,
+                                           &s->squeezed, &ce) != HS_SUCCESS) {
         compile_error(s, "squeezed", ids, ce, err, errlen);
         ok = false;
     }
-    for (uint32_t i = 0; res && i < m; i++)
-        free(res[i]);
-    free(res);
+    for (uint32_t i = 0; lits && i < m; i++)
+        free(lits[i]);
+    free(lits);
+    free(lens);
     free(flags);
     free(ids);
     return ok;
@@ -714,7 +705,7 @@ typedef struct raw_hit {
 
 typedef struct scan_ctx {
     const bw_screen *s;
-    const char *norm;      /* normalized text, no padding */
+    const char *norm;      /* the normalized text */
     size_t n;
     raw_hit hits[MAX_RAW];
     unsigned n_hits;
@@ -728,12 +719,15 @@ static bool seen_pattern(const scan_ctx *c, uint32_t p)
     return false;
 }
 
-/* " term " ended at `to` in " text ". */
+/* A term ended at `to` in the normalized text: counts when it is whole
+ * words (spaces or the text's ends on both sides). */
 static int on_words(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     scan_ctx *c = ctx;
-    uint32_t len = c->s->patterns[id].len, start = (uint32_t)to - len - 2;
-    c->hits[c->n_hits++] = (raw_hit){id, start, start + len, BW_SCREEN_WORDS};
+    uint32_t end = (uint32_t)to, start = end - c->s->patterns[id].len;
+    if ((start > 0 && c->norm[start - 1] != ' ') || (end < c->n && c->norm[end] != ' ') || seen_pattern(c, id))
+        return 0;
+    c->hits[c->n_hits++] = (raw_hit){id, start, end, BW_SCREEN_WORDS};
     return c->n_hits == MAX_RAW; /* non-zero stops the scan */
 }
 
@@ -781,12 +775,39 @@ static bool in_scope(const bw_screen_entry *e, const bw_screen_scope *scope)
     }
 }
 
+static bool pattern_in_scope(const bw_screen *s, uint32_t p, const bw_screen_scope *scope)
+{
+    for (uint32_t at = s->patterns[p].first; at; at = s->entries[at - 1].next_same)
+        if (in_scope(&s->entries[at - 1].pub, scope))
+            return true;
+    return false;
+}
+
+/* Whether hit i lies inside a longer live hit: "ivory" in "ivory carving",
+ * "vape" in "THC vape".  The longer term says more, and counting both
+ * would score one mention twice. */
+static bool inside_longer(const scan_ctx *c, unsigned i, const bool *live)
+{
+    const raw_hit *h = &c->hits[i];
+    for (unsigned k = 0; k < c->n_hits; k++) {
+        const raw_hit *o = &c->hits[k];
+        if (k != i && live[k] && o->start <= h->start && h->end <= o->end && o->end - o->start > h->end - h->start)
+            return true;
+    }
+    return false;
+}
+
 /* Reports the entries of the raw hits; returns how many. */
 static int report(const scan_ctx *c, const bw_screen_scope *scope, bw_screen_cb cb, void *ctx)
 {
+    bool live[MAX_RAW];
+    for (unsigned i = 0; i < c->n_hits; i++)
+        live[i] = pattern_in_scope(c->s, c->hits[i].pattern, scope);
     int reported = 0;
     for (unsigned i = 0; i < c->n_hits; i++) {
         const raw_hit *h = &c->hits[i];
+        if (!live[i] || inside_longer(c, i, live))
+            continue;
         for (uint32_t at = c->s->patterns[h->pattern].first; at; at = c->s->entries[at - 1].next_same) {
             const bw_screen_entry *e = &c->s->entries[at - 1].pub;
             if (!in_scope(e, scope))
@@ -803,13 +824,14 @@ static int report(const scan_ctx *c, const bw_screen_scope *scope, bw_screen_cb 
 /* A callback stopping the scan (MAX_RAW reached) is not a failure. */
 static bool scanned(hs_error_t e) { return e == HS_SUCCESS || e == HS_SCAN_TERMINATED; }
 
-static int scan(const bw_screen *s, hs_scratch_t *scratch, char *pad, size_t nn, char *sq, scan_ctx *c)
+static int scan(const bw_screen *s, hs_scratch_t *scratch, const char *norm, size_t nn, char *sq, scan_ctx *c)
 {
-    /* pad = " norm " */
-    if (s->words && !scanned(hs_scan(s->words, pad, (unsigned)nn + 2, 0, scratch, on_words, c)))
+    if (!scanned(hs_scan(s->words, norm, (unsigned)nn, 0, scratch, on_words, c)))
         return -1;
     if (s->squeezed && c->n_hits < MAX_RAW && nn > 0) {
-        size_t sn = bw_norm_squeeze(pad + 1, nn, sq, nn + 1);
+        size_t sn = bw_norm_squeeze(norm, nn, sq, nn + 1);
+        for (size_t i = 0; i < sn; i++)
+            sq[i] = squeezed_char(sq[i]);
         if (!scanned(hs_scan(s->squeezed, sq, (unsigned)sn, 0, scratch, on_squeezed, c)))
             return -1;
     }
@@ -828,19 +850,17 @@ int bw_screen_text(const bw_screen *s, const char *text, size_t n, const bw_scre
         n = 1u << 24; /* the first 16 MiB of anything longer */
     size_t cap = n * 4 + 16; /* room for transliteration to lengthen the text */
     char stack[2 * STACK_TEXT];
-    char *buf = cap + 2 <= STACK_TEXT ? stack : malloc(2 * (cap + 2));
-    if (!buf)
+    char *norm = cap <= STACK_TEXT ? stack : malloc(2 * cap);
+    if (!norm)
         return -1;
-    char *pad = buf, *sq = buf + cap + 2;
-    size_t nn = bw_norm_text(text, n, pad + 1, cap, BW_NORM_LEET);
-    pad[0] = ' ';
-    pad[nn + 1] = ' ';
-    scan_ctx c = {.s = s, .norm = pad + 1, .n = nn};
-    int r = scan(s, scratch, pad, nn, sq, &c);
+    char *sq = norm + cap;
+    size_t nn = bw_norm_text(text, n, norm, cap, BW_NORM_LEET);
+    scan_ctx c = {.s = s, .norm = norm, .n = nn};
+    int r = nn ? scan(s, scratch, norm, nn, sq, &c) : 0;
     if (r == 0)
         r = report(&c, scope, cb, ctx);
-    if (buf != stack)
-        free(buf);
+    if (norm != stack)
+        free(norm);
     return r;
 }
 
