@@ -705,55 +705,12 @@ typedef struct raw_hit {
 
 typedef struct scan_ctx {
     const bw_screen *s;
+    const bw_screen_scope *scope;
     const char *norm;      /* the normalized text */
     size_t n;
     raw_hit hits[MAX_RAW];
     unsigned n_hits;
 } scan_ctx;
-
-static bool seen_pattern(const scan_ctx *c, uint32_t p)
-{
-    for (unsigned i = 0; i < c->n_hits; i++)
-        if (c->hits[i].pattern == p)
-            return true;
-    return false;
-}
-
-/* A term ended at `to` in the normalized text: counts when it is whole
- * words (spaces or the text's ends on both sides). */
-static int on_words(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
-{
-    scan_ctx *c = ctx;
-    uint32_t end = (uint32_t)to, start = end - c->s->patterns[id].len;
-    if ((start > 0 && c->norm[start - 1] != ' ') || (end < c->n && c->norm[end] != ' ') || seen_pattern(c, id))
-        return 0;
-    c->hits[c->n_hits++] = (raw_hit){id, start, end, BW_SCREEN_WORDS};
-    return c->n_hits == MAX_RAW; /* non-zero stops the scan */
-}
-
-/* The index in norm of its k-th non-space byte. */
-static size_t norm_index(const char *norm, size_t n, size_t k)
-{
-    for (size_t i = 0; i < n; i++)
-        if (norm[i] != ' ' && k-- == 0)
-            return i;
-    return n;
-}
-
-/* A squeezed term ended at `to` in the squeezed text: counts when it runs
- * from a word's start to a word's end. */
-static int on_squeezed(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
-{
-    scan_ctx *c = ctx;
-    if (seen_pattern(c, id))
-        return 0;
-    size_t first = norm_index(c->norm, c->n, (size_t)to - c->s->patterns[id].sq_len);
-    size_t last = norm_index(c->norm, c->n, (size_t)to - 1);
-    if (last >= c->n || (first > 0 && c->norm[first - 1] != ' ') || (last + 1 < c->n && c->norm[last + 1] != ' '))
-        return 0;
-    c->hits[c->n_hits++] = (raw_hit){id, (uint32_t)first, (uint32_t)last + 1, BW_SCREEN_SQUEEZED};
-    return c->n_hits == MAX_RAW;
-}
 
 static bool in_scope(const bw_screen_entry *e, const bw_screen_scope *scope)
 {
@@ -783,34 +740,78 @@ static bool pattern_in_scope(const bw_screen *s, uint32_t p, const bw_screen_sco
     return false;
 }
 
-/* Whether hit i lies inside a longer live hit: "ivory" in "ivory carving",
- * "vape" in "THC vape".  The longer term says more, and counting both
- * would score one mention twice. */
-static bool inside_longer(const scan_ctx *c, unsigned i, const bool *live)
+static bool contains(const raw_hit *outer, uint32_t start, uint32_t end)
 {
-    const raw_hit *h = &c->hits[i];
-    for (unsigned k = 0; k < c->n_hits; k++) {
-        const raw_hit *o = &c->hits[k];
-        if (k != i && live[k] && o->start <= h->start && h->end <= o->end && o->end - o->start > h->end - h->start)
-            return true;
-    }
-    return false;
+    return outer->start <= start && end <= outer->end && outer->end - outer->start > end - start;
 }
 
-/* Reports the entries of the raw hits; returns how many. */
-static int report(const scan_ctx *c, const bw_screen_scope *scope, bw_screen_cb cb, void *ctx)
+/* Keeps one occurrence of a term in scope.  A term inside a longer one
+ * ("ivory" in "ivory carving", "vape" in "THC vape") is not kept: the
+ * longer says more, and both would score one mention twice; a separate
+ * mention of the shorter still counts.  No kept hit is ever inside another.
+ * Returns non-zero to stop the scan when there is no room left. */
+static int record(scan_ctx *c, uint32_t pattern, uint32_t start, uint32_t end, bw_screen_form form)
 {
-    bool live[MAX_RAW];
+    if (!pattern_in_scope(c->s, pattern, c->scope))
+        return 0;
+    raw_hit added = {pattern, start, end, (uint8_t)form};
+    bool again = false;
+    for (unsigned i = 0; i < c->n_hits; i++) {
+        if (contains(&c->hits[i], start, end))
+            return 0; /* matches ending at one offset come in no set order */
+        again |= c->hits[i].pattern == pattern;
+    }
+    unsigned kept = 0;
     for (unsigned i = 0; i < c->n_hits; i++)
-        live[i] = pattern_in_scope(c->s, c->hits[i].pattern, scope);
+        if (!contains(&added, c->hits[i].start, c->hits[i].end))
+            c->hits[kept++] = c->hits[i];
+    c->n_hits = kept;
+    if (!again) /* the first occurrence stands for the term */
+        c->hits[c->n_hits++] = added;
+    return c->n_hits == MAX_RAW;
+}
+
+/* A term ended at `to` in the normalized text: counts when it is whole
+ * words (spaces or the text's ends on both sides). */
+static int on_words(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    scan_ctx *c = ctx;
+    uint32_t end = (uint32_t)to, start = end - c->s->patterns[id].len;
+    if ((start > 0 && c->norm[start - 1] != ' ') || (end < c->n && c->norm[end] != ' '))
+        return 0;
+    return record(c, id, start, end, BW_SCREEN_WORDS);
+}
+
+/* The index in norm of its k-th non-space byte. */
+static size_t norm_index(const char *norm, size_t n, size_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (norm[i] != ' ' && k-- == 0)
+            return i;
+    return n;
+}
+
+/* A squeezed term ended at `to` in the squeezed text: counts when it runs
+ * from a word's start to a word's end. */
+static int on_squeezed(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    scan_ctx *c = ctx;
+    size_t first = norm_index(c->norm, c->n, (size_t)to - c->s->patterns[id].sq_len);
+    size_t last = norm_index(c->norm, c->n, (size_t)to - 1);
+    if (last >= c->n || (first > 0 && c->norm[first - 1] != ' ') || (last + 1 < c->n && c->norm[last + 1] != ' '))
+        return 0;
+    return record(c, id, (uint32_t)first, (uint32_t)last + 1, BW_SCREEN_SQUEEZED);
+}
+
+/* Reports the entries in scope of the kept hits; returns how many. */
+static int report(const scan_ctx *c, bw_screen_cb cb, void *ctx)
+{
     int reported = 0;
     for (unsigned i = 0; i < c->n_hits; i++) {
         const raw_hit *h = &c->hits[i];
-        if (!live[i] || inside_longer(c, i, live))
-            continue;
         for (uint32_t at = c->s->patterns[h->pattern].first; at; at = c->s->entries[at - 1].next_same) {
             const bw_screen_entry *e = &c->s->entries[at - 1].pub;
-            if (!in_scope(e, scope))
+            if (!in_scope(e, c->scope))
                 continue;
             bw_screen_match m = {e, (bw_screen_form)h->form, c->norm + h->start, h->end - h->start};
             reported++;
@@ -855,10 +856,10 @@ int bw_screen_text(const bw_screen *s, const char *text, size_t n, const bw_scre
         return -1;
     char *sq = norm + cap;
     size_t nn = bw_norm_text(text, n, norm, cap, BW_NORM_LEET);
-    scan_ctx c = {.s = s, .norm = norm, .n = nn};
+    scan_ctx c = {.s = s, .scope = scope, .norm = norm, .n = nn};
     int r = nn ? scan(s, scratch, norm, nn, sq, &c) : 0;
     if (r == 0)
-        r = report(&c, scope, cb, ctx);
+        r = report(&c, cb, ctx);
     if (norm != stack)
         free(norm);
     return r;
