@@ -113,6 +113,7 @@ int cmd_screen(int argc, char **argv)
     const char *terms_out = NULL;
     bw_screen_scope scope = {BW_STR_NULL, 0, false};
     int o;
+    opterr = 0; /* our own message, in the house style */
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
