@@ -13,10 +13,11 @@
  *    compiling boundaries into regexes; see data/screening/README.md.
  *  - squeezed: terms of SQUEEZE_MIN_LETTERS letters or more with their
  *    spaces removed, scanned over the text with its spaces removed (digits
- *    read as the letters they stand for, on both sides).  A match only counts when it starts at the start of a word and
- *    ends at the end of one, so "c o c a i n e" hits and "heroine" does not
- *    hit "heroin".  Short terms are left out: squeezed, "gun" would be found
- *    in any run of short words.
+ *    read as the letters they stand for, on both sides).  A match only
+ *    counts when it starts at the start of a word and ends at the end of
+ *    one, so "c o c a i n e" hits and "heroine" does not hit "heroin".
+ *    Short terms are left out: squeezed, "gun" would be found in any run of
+ *    short words.
  *
  * HS entries are kept sorted by their digits; an item's code is looked up
  * once per prefix length.
@@ -710,6 +711,11 @@ typedef struct scan_ctx {
     size_t n;
     raw_hit hits[MAX_RAW];
     unsigned n_hits;
+    /* squeezed position -> position in norm, made on the first squeezed
+     * candidate (most texts have none) */
+    uint32_t *map, *map_heap;
+    bool failed;           /* out of memory for the map */
+    uint32_t map_stack[STACK_TEXT];
 } scan_ctx;
 
 static bool in_scope(const bw_screen_entry *e, const bw_screen_scope *scope)
@@ -782,13 +788,17 @@ static int on_words(unsigned id, unsigned long long from, unsigned long long to,
     return record(c, id, start, end, BW_SCREEN_WORDS);
 }
 
-/* The index in norm of its k-th non-space byte. */
-static size_t norm_index(const char *norm, size_t n, size_t k)
+static const uint32_t *squeeze_map(scan_ctx *c)
 {
-    for (size_t i = 0; i < n; i++)
-        if (norm[i] != ' ' && k-- == 0)
-            return i;
-    return n;
+    if (c->map)
+        return c->map;
+    uint32_t *m = c->n <= STACK_TEXT ? c->map_stack : (c->map_heap = malloc(c->n * sizeof *m));
+    if (!m)
+        return NULL;
+    for (size_t i = 0, k = 0; i < c->n; i++)
+        if (c->norm[i] != ' ')
+            m[k++] = (uint32_t)i;
+    return c->map = m;
 }
 
 /* A squeezed term ended at `to` in the squeezed text: counts when it runs
@@ -796,11 +806,15 @@ static size_t norm_index(const char *norm, size_t n, size_t k)
 static int on_squeezed(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     scan_ctx *c = ctx;
-    size_t first = norm_index(c->norm, c->n, (size_t)to - c->s->patterns[id].sq_len);
-    size_t last = norm_index(c->norm, c->n, (size_t)to - 1);
-    if (last >= c->n || (first > 0 && c->norm[first - 1] != ' ') || (last + 1 < c->n && c->norm[last + 1] != ' '))
+    const uint32_t *map = squeeze_map(c);
+    if (!map) {
+        c->failed = true;
+        return 1;
+    }
+    uint32_t first = map[to - c->s->patterns[id].sq_len], last = map[to - 1];
+    if ((first > 0 && c->norm[first - 1] != ' ') || (last + 1 < c->n && c->norm[last + 1] != ' '))
         return 0;
-    return record(c, id, (uint32_t)first, (uint32_t)last + 1, BW_SCREEN_SQUEEZED);
+    return record(c, id, first, last + 1, BW_SCREEN_SQUEEZED);
 }
 
 /* Reports the entries in scope of the kept hits; returns how many. */
@@ -833,7 +847,7 @@ static int scan(const bw_screen *s, hs_scratch_t *scratch, const char *norm, siz
         size_t sn = bw_norm_squeeze(norm, nn, sq, nn + 1);
         for (size_t i = 0; i < sn; i++)
             sq[i] = squeezed_char(sq[i]);
-        if (!scanned(hs_scan(s->squeezed, sq, (unsigned)sn, 0, scratch, on_squeezed, c)))
+        if (!scanned(hs_scan(s->squeezed, sq, (unsigned)sn, 0, scratch, on_squeezed, c)) || c->failed)
             return -1;
     }
     return 0;
@@ -856,10 +870,18 @@ int bw_screen_text(const bw_screen *s, const char *text, size_t n, const bw_scre
         return -1;
     char *sq = norm + cap;
     size_t nn = bw_norm_text(text, n, norm, cap, BW_NORM_LEET);
-    scan_ctx c = {.s = s, .scope = scope, .norm = norm, .n = nn};
+    scan_ctx c;
+    c.s = s; /* not an initializer: the map's stack room stays untouched */
+    c.scope = scope;
+    c.norm = norm;
+    c.n = nn;
+    c.n_hits = 0;
+    c.map = c.map_heap = NULL;
+    c.failed = false;
     int r = nn ? scan(s, scratch, norm, nn, sq, &c) : 0;
     if (r == 0)
         r = report(&c, cb, ctx);
+    free(c.map_heap);
     if (norm != stack)
         free(norm);
     return r;
