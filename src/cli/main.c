@@ -22,6 +22,7 @@ static const struct {
     {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
     {"inspect", cmd_inspect, "record what an inspection found (feeds risk management)"},
+    {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 
