@@ -11,10 +11,12 @@
 #include "../reference/jurisdiction.h"
 #include "../revenue/revenue.h"
 #include "lanes.h"
+#include "screen.h"
 #include "splitting.h"
 
 struct bw_risk_lists {
     bw_lanes *lanes;
+    bw_screen *screen;
 };
 
 struct bw_risk_engine {
@@ -26,7 +28,9 @@ bw_risk_lists *bw_risk_lists_load(const char *datadir, char *err, size_t errlen)
 {
     bw_risk_lists *l = calloc(1, sizeof *l);
     l->lanes = bw_lanes_load(datadir, err, errlen);
-    if (!l->lanes) {
+    if (l->lanes)
+        l->screen = bw_screen_load(datadir, getenv("BREAKWATER_SCREENING"), err, errlen);
+    if (!l->screen) {
         bw_risk_lists_free(l);
         return NULL;
     }
@@ -38,6 +42,7 @@ void bw_risk_lists_free(bw_risk_lists *l)
     if (!l)
         return;
     bw_lanes_free(l->lanes);
+    bw_screen_free(l->screen);
     free(l);
 }
 
@@ -143,6 +148,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     f.so_far = r;
     const bw_lane_policy *policy = bw_lanes_policy(lists->lanes, f.jurisdiction, f.when);
 
+    bw_screen_declaration(lists->screen, &f, r);
     reconciliation_check(iss, r);
     splitting_check(e, policy, o, &f, r);
     bw_lanes_decide(lists->lanes, &f, r);

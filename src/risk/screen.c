@@ -933,12 +933,36 @@ int bw_screen_hs(const bw_screen *s, const char *code, size_t n, const bw_screen
 
 /* ---- declarations ------------------------------------------------------------------------------- */
 
+#define AREAS_PER_ITEM 16
+
 typedef struct decl_ctx {
     bw_risk_result *r;
     int item;
     const char *field;     /* "description" or "hs_code" */
     bw_buf reason, evidence;
+    /* The points already given to this item per area: one good caught by
+     * its description and its HS code is one risk, not two, so an item
+     * scores the best of its hits in an area (the others stay as evidence). */
+    const char *area[AREAS_PER_ITEM];
+    int32_t area_score[AREAS_PER_ITEM];
+    int n_areas;
 } decl_ctx;
+
+/* The points this hit adds, given what the item's area already has. */
+static int32_t area_points(decl_ctx *d, const bw_screen_entry *e)
+{
+    for (int i = 0; i < d->n_areas; i++)
+        if (!strcmp(d->area[i], e->area)) {
+            int32_t more = e->score > d->area_score[i] ? e->score - d->area_score[i] : 0;
+            d->area_score[i] += more;
+            return more;
+        }
+    if (d->n_areas < AREAS_PER_ITEM) {
+        d->area[d->n_areas] = e->area;
+        d->area_score[d->n_areas++] = e->score;
+    }
+    return e->score;
+}
 
 static void put_reason(bw_buf *b, const bw_screen_match *m)
 {
@@ -991,8 +1015,8 @@ static bool add_hit(const bw_screen_match *m, void *ctx)
     put_reason(&d->reason, m);
     put_evidence(&d->evidence, m);
     bw_risk_add(d->r, e->prohibited ? "screening.prohibited" : "screening.restricted", e->id,
-                bw_risk_path(d->r->arena, "items", d->item, d->field), d->reason.p, d->evidence.p, e->score,
-                e->lane);
+                bw_risk_path(d->r->arena, "items", d->item, d->field), d->reason.p, d->evidence.p,
+                area_points(d, e), e->lane);
     return true;
 }
 
@@ -1005,6 +1029,7 @@ void bw_screen_declaration(const bw_screen *s, const bw_risk_facts *f, bw_risk_r
     for (uint32_t i = 0; decl && i < decl->n_items; i++) {
         const bw_item *it = &decl->items[i];
         d.item = (int)i;
+        d.n_areas = 0;
         if (it->description.p) {
             d.field = "description";
             failed |= bw_screen_text(s, it->description.p, it->description.n, &scope, add_hit, &d) < 0;

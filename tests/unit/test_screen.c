@@ -574,7 +574,11 @@ static void test_declaration(void **state)
     for (uint32_t i = 0; i < r.n_hits; i++)
         in_item2 += strncmp(r.hits[i].path, "items[2]", 8) == 0;
     assert_int_equal(in_item2, 1);
-    assert_int_equal(r.score, 30 + 60 + 20 + 60 + 50 + 60);
+    /* an item scores the best of its hits per area: item 0 has weapons
+     * (gun 30, HS 93 20, HS 9302 60: 60) and drugs (60); then 50 and 60 */
+    assert_int_equal(h93->score, 0);
+    assert_int_equal(h9302->score, 60 - 30);
+    assert_int_equal(r.score, 60 + 60 + 50 + 60);
     /* the result as JSON parses, hits and evidence included */
     bw_buf out = {0};
     bw_buf_puts(&out, "{\"id\":1");
