@@ -27,11 +27,12 @@
 
 /* ---- the policy ----------------------------------------------------------------
  * docs/risk-analytics.md explains each value. */
-#define LOW_QUANTILE 50            /* permille: below the 5th percentile ... */
+#define LOW_QUANTILE 50            /* permille: below half the 5th percentile ... */
+#define LOW_SHARE_E4 5000
 #define LOW_RATIO_E4 3000          /* ... and at most 0.3 of the median */
 #define POINTS_MIN 10              /* at the ratio limit */
 #define POINTS_MAX 40              /* at a ratio of 0 */
-#define DECAY_AT 16384
+#define DECAY_AT BW_VALUATION_DECAY_AT
 
 #define BINS 160
 #define LOW_OCTAVE 8               /* bin 0 starts at 2^-8 minor units = 2^8 in Q16 */
@@ -69,6 +70,7 @@ static int bin_of(uint64_t x)
 typedef struct hist {
     uint64_t key;                  /* 0: empty slot */
     uint32_t n;                    /* sum of bins */
+    uint16_t lo;                   /* first bin with a count (BINS: none): quantiles start there */
     uint16_t bins[BINS];
 } hist;
 
@@ -140,15 +142,25 @@ static hist *upsert(stripe *s, uint64_t key)
     hist *h = find(s, key);
     if (h || !make_room(s))
         return h;
-    hist fresh = {.key = key};
+    hist fresh = {.key = key, .lo = BINS};
     place(s->slots, s->mask, &fresh);
     s->n++;
     return find(s, key);
 }
 
+static void find_lo(hist *h, int from)
+{
+    int b = from;
+    while (b < BINS && h->bins[b] == 0)
+        b++;
+    h->lo = (uint16_t)b;
+}
+
 static void count(hist *h, int b)
 {
     h->bins[b]++;
+    if (b < h->lo)
+        h->lo = (uint16_t)b;
     if (++h->n < DECAY_AT)
         return;
     h->n = 0;
@@ -156,6 +168,7 @@ static void count(hist *h, int b)
         h->bins[i] >>= 1;
         h->n += h->bins[i];
     }
+    find_lo(h, h->lo);
 }
 
 static void uncount(hist *h, int b)
@@ -164,13 +177,15 @@ static void uncount(hist *h, int b)
         return; /* already decayed away */
     h->bins[b]--;
     h->n--;
+    if (b == h->lo && h->bins[b] == 0)
+        find_lo(h, b);
 }
 
 /* The value below which permille/1000 of the observations lie (Q16). */
 static uint64_t quantile(const hist *h, unsigned permille)
 {
     uint64_t target = (uint64_t)permille * h->n, cum = 0;
-    for (int b = 0; b < BINS; b++) {
+    for (int b = h->lo; b < BINS; b++) {
         uint64_t c = (uint64_t)h->bins[b] * 1000;
         if (c && cum + c >= target) {
             unsigned __int128 span = edge[b + 1] - edge[b];
@@ -316,7 +331,7 @@ static void judge(bw_valuation_model *v, uint64_t key, uint64_t x, bw_valuation_
     if (h && h->n >= BW_VALUATION_MIN_N) {
         w.n = h->n;
         w.q05 = quantile(h, LOW_QUANTILE);
-        if (x < w.q05) {
+        if ((unsigned __int128)x * 10000 < (unsigned __int128)w.q05 * LOW_SHARE_E4) {
             w.q25 = quantile(h, 250);
             w.median = quantile(h, 500);
             w.low = true;
@@ -358,7 +373,7 @@ static const char *evidence(bw_buf *b, const bw_valuation_model *v, const bw_ite
     put_value(b, ",\"median\":", w->median, v->exponent);
     bw_buf_puts(b, "},\"ratio\":");
     bw_buf_put_fixed(b, (int64_t)w->ratio_e4, 4);
-    bw_buf_puts(b, ",\"rule\":\"declared below q05 and at most 0.3 of the median\"}");
+    bw_buf_puts(b, ",\"rule\":\"declared below half of q05 and at most 0.3 of the median\"}");
     return bw_buf_cstr(b);
 }
 
@@ -554,6 +569,7 @@ static bool get_hist(const unsigned char *q, hist *h)
         h->bins[b] = (uint16_t)get_le(q + 12 + 2 * b, 2);
         sum += h->bins[b];
     }
+    find_lo(h, 0);
     return key_valid(h->key) && sum == h->n && h->n < DECAY_AT;
 }
 

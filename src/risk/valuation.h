@@ -31,6 +31,9 @@ typedef enum bw_valuation_basis { BW_BASIS_UNIT, BW_BASIS_KG } bw_valuation_basi
 
 /* Observations a distribution needs before it is used to judge. */
 #define BW_VALUATION_MIN_N 30
+/* When a distribution reaches this many observations, every count is
+ * halved: old prices fade, recent ones weigh more. */
+#define BW_VALUATION_DECAY_AT 16384
 
 /* An empty model in base_currency ("EUR"); NULL when it is not an ISO 4217
  * code with a known minor unit. */
@@ -45,8 +48,8 @@ void bw_valuation_free(bw_valuation_model *v);
  * basis they lack. */
 void bw_valuation_learn(bw_valuation_model *v, const bw_refdata *rd, const bw_risk_facts *f);
 
-/* Adds "valuation.low" for each item whose unit value is below the 5th
- * percentile of its reference and at most 0.3 of its median (on the basis
+/* Adds "valuation.low" for each item whose unit value is below half the
+ * 5th percentile of its reference and at most 0.3 of its median (on the basis
  * with the lowest ratio, once the reference has BW_VALUATION_MIN_N
  * observations); evidence {"hs6","origin","basis","unit","declared",
  * "currency","reference":{"n","q05","q25","median"},"ratio"}.  The score
