@@ -254,6 +254,12 @@ static party_rec *upsert(stripe *s, uint64_t key, bw_party_role role)
     return find(s, key);
 }
 
+/* Times kept are within 1970-01-01 .. 9999-12-31 (what ISO 8601 shows);
+ * others are clamped on the way in and refused in saved bytes. */
+#define TIME_MAX ((bw_time)253402300799)
+
+static bw_time clamp_time(bw_time t) { return t < 0 ? 0 : t > TIME_MAX ? TIME_MAX : t; }
+
 static void add_sat(uint32_t *v, uint64_t k)
 {
     uint64_t s = *v + k;
@@ -288,6 +294,53 @@ static uint64_t hash_key(bw_party_role role, char tag, const char *p, size_t n)
 
 static bool has(bw_str s) { return s.p && s.n > 0; }
 
+/* Names outside ASCII are transliterated by ICU, which costs microseconds
+ * (the ASCII pass, nanoseconds), and the same name comes in the check and
+ * again in the observation, so each thread remembers the last results by a
+ * hash of the raw bytes.  A pure function memoized: keys do not depend on
+ * what the cache holds. */
+#define NAME_MEMO 1024
+typedef struct name_memo {
+    uint64_t raw;                  /* 0: empty */
+    uint64_t hash;
+    bool ok;
+} name_memo;
+static _Thread_local name_memo name_memos[NAME_MEMO];
+
+static bool plain_ascii(bw_str s)
+{
+    for (uint32_t i = 0; i < s.n; i++)
+        if ((unsigned char)s.p[i] >= 0x80)
+            return false;
+    return true;
+}
+
+/* The hash of a name's normalized form into h[0..8); false when the name
+ * has no letters or digits (it identifies no one). */
+static bool name_hash(bw_str name, char h[8])
+{
+    if (!has(name))
+        return false;
+    name_memo *m = NULL;
+    uint64_t raw = 0, v = 0;
+    if (!plain_ascii(name)) {
+        raw = XXH3_64bits(name.p, name.n) | 1;
+        m = &name_memos[raw & (NAME_MEMO - 1)];
+        if (m->raw == raw) {
+            memcpy(h, &m->hash, 8);
+            return m->ok;
+        }
+    }
+    char buf[512];
+    size_t n = bw_norm_text(name.p, name.n, buf, sizeof buf, 0);
+    if (n > 0)
+        v = XXH3_64bits(buf, n);
+    if (m)
+        *m = (name_memo){raw, v, n > 0};
+    memcpy(h, &v, 8);
+    return n > 0;
+}
+
 /* An identifier as sent ("i"), else a normalized name and country ("n"). */
 static bool id_or_name(bw_party_role role, bw_str id, bw_str name, bw_str country, uint64_t *key)
 {
@@ -296,10 +349,9 @@ static bool id_or_name(bw_party_role role, bw_str id, bw_str name, bw_str countr
         return true;
     }
     char buf[512];
-    size_t n = 0;
-    put_norm(buf, sizeof buf, &n, name, false);
-    if (n <= 1)
-        return false; /* a name of no letters or digits identifies no one */
+    if (!name_hash(name, buf))
+        return false;
+    size_t n = 8;
     put_norm(buf, sizeof buf, &n, country, false);
     *key = hash_key(role, 'n', buf, n);
     return true;
@@ -312,9 +364,8 @@ static bool buyer_key(const bw_party *b, uint64_t *key)
     if (!b->present)
         return false;
     char buf[512];
-    size_t n = 0;
-    put_norm(buf, sizeof buf, &n, b->name, false);
-    if (n > 1 && (has(b->address.postcode) || has(b->address.country))) {
+    size_t n = 8;
+    if ((has(b->address.postcode) || has(b->address.country)) && name_hash(b->name, buf)) {
         put_norm(buf, sizeof buf, &n, b->address.postcode, true);
         put_norm(buf, sizeof buf, &n, b->address.country, false);
         *key = hash_key(BW_ROLE_BUYER, 'n', buf, n);
@@ -362,11 +413,31 @@ typedef void (*update_fn)(party_rec *r, const bw_declaration *d, bw_time when, i
 
 /* Runs fn on the record of each of the declaration's parties, under its
  * stripe's lock. */
-static void each_party(bw_parties *p, const bw_declaration *d, bw_time when, int arg, update_fn fn)
+/* The keys of a declaration's parties (0: none), and a prefetch of each
+ * one's slot: five records in a table far larger than the caches are five
+ * cache misses, and fetched together they cost about one. */
+static void party_keys(bw_parties *p, const bw_declaration *d, uint64_t keys[BW_ROLE_COUNT])
 {
     for (int role = 0; role < BW_ROLE_COUNT; role++) {
-        uint64_t key;
-        if (!bw_parties_key(d, (bw_party_role)role, &key))
+        if (!bw_parties_key(d, (bw_party_role)role, &keys[role])) {
+            keys[role] = 0;
+            continue;
+        }
+        stripe *s = &p->stripes[STRIPE_OF(keys[role])];
+        pthread_mutex_lock(&s->lock);
+        if (s->slots)
+            __builtin_prefetch(&s->slots[slot_of(keys[role], s->mask)]);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+static void each_party(bw_parties *p, const bw_declaration *d, bw_time when, int arg, update_fn fn)
+{
+    uint64_t keys[BW_ROLE_COUNT];
+    party_keys(p, d, keys);
+    for (int role = 0; role < BW_ROLE_COUNT; role++) {
+        uint64_t key = keys[role];
+        if (!key)
             continue;
         stripe *s = &p->stripes[STRIPE_OF(key)];
         pthread_mutex_lock(&s->lock);
@@ -404,13 +475,13 @@ static void inspected(party_rec *r, const bw_declaration *d, bw_time when, int r
 
 void bw_parties_observe(bw_parties *p, const bw_declaration *d, bw_time when)
 {
-    each_party(p, d, when, 0, seen);
+    each_party(p, d, clamp_time(when), 0, seen);
 }
 
 void bw_parties_outcome(bw_parties *p, const bw_declaration *d, bw_inspection_result res, bw_time when)
 {
     if (res == BW_INSPECTION_COMPLIANT || res == BW_INSPECTION_DISCREPANCY || res == BW_INSPECTION_SEIZED)
-        each_party(p, d, when, (int)res, inspected);
+        each_party(p, d, clamp_time(when), (int)res, inspected);
 }
 
 /* ---- evidence -------------------------------------------------------------------- */
@@ -628,9 +699,11 @@ void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw
     if (!d)
         return;
     bw_buf b = {0};
+    uint64_t keys[BW_ROLE_COUNT];
+    party_keys(p, d, keys);
     for (int role = 0; role < BW_ROLE_COUNT; role++) {
-        party_rec rec = {0};
-        if (!bw_parties_key(d, (bw_party_role)role, &rec.key))
+        party_rec rec = {.key = keys[role]};
+        if (!rec.key)
             continue;
         stripe *s = &p->stripes[STRIPE_OF(rec.key)];
         pthread_mutex_lock(&s->lock);
@@ -1009,7 +1082,8 @@ static bool get_rec(const unsigned char *q, party_rec *r)
     r->compliant = (uint32_t)get_le(q + 41, 4);
     r->discrepancies = (uint32_t)get_le(q + 45, 4);
     r->seized = (uint32_t)get_le(q + 49, 4);
-    return r->key != 0 && r->role < BW_ROLE_COUNT && r->first_seen <= r->last_seen &&
+    return r->key != 0 && r->role < BW_ROLE_COUNT && r->first_seen >= 0 && r->first_seen <= r->last_seen &&
+           r->last_seen <= TIME_MAX && r->last_inspected >= 0 && r->last_inspected <= TIME_MAX &&
            (r->declarations > 0 || (r->first_seen == 0 && r->last_seen == 0));
 }
 

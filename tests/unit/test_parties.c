@@ -260,6 +260,25 @@ static void test_buyer_key_spellings(void **state)
     c = a;
     c.buyer_name = "Elena Rossi";
     assert_true(key_of(&a, BW_ROLE_BUYER) != key_of(&c, BW_ROLE_BUYER));
+    /* other scripts and accents: the transliterated name (normalize.h), the
+     * same on every call (names outside ASCII are remembered per thread) */
+    decl_spec u1 = a, u2 = a, u3 = a;
+    u1.buyer_name = "José Müller";
+    u2.buyer_name = "JOSE  MULLER";
+    u3.buyer_name = "José Müllerová";
+    assert_true(key_of(&u1, BW_ROLE_BUYER) == key_of(&u2, BW_ROLE_BUYER));
+    assert_true(key_of(&u1, BW_ROLE_BUYER) == key_of(&u1, BW_ROLE_BUYER));
+    assert_true(key_of(&u1, BW_ROLE_BUYER) != key_of(&u3, BW_ROLE_BUYER));
+    for (int k = 0; k < 3000; k++) { /* more names than the memo holds */
+        char name[48];
+        snprintf(name, sizeof name, "Zoë Nº%d", k);
+        decl_spec z = a;
+        z.buyer_name = name;
+        uint64_t first = key_of(&z, BW_ROLE_BUYER);
+        if (k % 500 == 0)
+            assert_true(first != key_of(&u1, BW_ROLE_BUYER));
+    }
+    assert_true(key_of(&u1, BW_ROLE_BUYER) == key_of(&u2, BW_ROLE_BUYER));
     /* no name: the e-mail, whatever its case */
     e1.buyer_name = e2.buyer_name = NULL;
     e1.buyer_email = "Elena.Russo@Mail.Example";
