@@ -281,14 +281,11 @@ static void put_norm(char *buf, size_t cap, size_t *n, bw_str s, bool squeeze)
     buf[(*n)++] = '\x1f';
 }
 
+/* The role and the kind of identity ('i' id, 'n' name, 'e' e-mail) are the
+ * seed, so equal bytes in two roles or kinds are two parties. */
 static uint64_t hash_key(bw_party_role role, char tag, const char *p, size_t n)
 {
-    char buf[600];
-    if (n > sizeof buf - 1)
-        n = sizeof buf - 1;
-    buf[0] = tag;
-    memcpy(buf + 1, p, n);
-    uint64_t h = XXH3_64bits_withSeed(buf, n + 1, (uint64_t)role + 1);
+    uint64_t h = XXH3_64bits_withSeed(p, n, ((uint64_t)role + 1) << 8 | (unsigned char)tag);
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
@@ -542,6 +539,7 @@ static void put_history(bw_buf *b, const party_rec *r)
 static const char *evidence(bw_buf *b, bw_party_role role, const party_rec *r)
 {
     b->n = 0;
+    bw_buf_reserve(b, 768); /* one allocation per check, not three */
     bw_buf_puts(b, "{\"party\":\"");
     bw_buf_puts(b, bw_party_role_names[role]);
     bw_buf_puts(b, "\",\"key\":");
