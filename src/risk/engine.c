@@ -10,7 +10,11 @@
 
 #include "../reference/jurisdiction.h"
 #include "../revenue/revenue.h"
+#include "../store/store.h"
 #include "lanes.h"
+#include "parties.h"
+#include "textclass.h"
+#include "valuation.h"
 #include "screen.h"
 #include "splitting.h"
 
@@ -21,6 +25,10 @@ struct bw_risk_lists {
 
 struct bw_risk_engine {
     _Atomic(bw_risk_lists *) lists;
+    char *datadir;
+    bw_parties *parties;
+    bw_valuation_model *valuation;
+    bw_textclass *textclass;
     bw_splitting *splitting;
 };
 
@@ -46,10 +54,21 @@ void bw_risk_lists_free(bw_risk_lists *l)
     free(l);
 }
 
+/* Reference prices are kept in one base currency, so that a price seen in
+ * GBP informs one declared in EUR. */
+#define BASE_CURRENCY "EUR"
+
 bw_risk_engine *bw_risk_engine_new(bw_risk_lists *lists, const char *datadir, char *err, size_t errlen)
 {
+    bw_parties *parties = bw_parties_new(datadir, err, errlen);
+    if (!parties)
+        return NULL;
     bw_risk_engine *e = calloc(1, sizeof *e);
     atomic_init(&e->lists, lists);
+    e->datadir = strdup(datadir);
+    e->parties = parties;
+    e->valuation = bw_valuation_new(BASE_CURRENCY);
+    e->textclass = bw_textclass_new();
     e->splitting = bw_splitting_new();
     return e;
 }
@@ -59,8 +78,69 @@ void bw_risk_engine_free(bw_risk_engine *e)
     if (!e)
         return;
     bw_risk_lists_free(atomic_load(&e->lists));
+    bw_parties_free(e->parties);
+    bw_valuation_free(e->valuation);
+    bw_textclass_free(e->textclass);
     bw_splitting_free(e->splitting);
+    free(e->datadir);
     free(e);
+}
+
+/* ---- the learned state between runs ------------------------------------------------ */
+
+bool bw_risk_engine_save(bw_risk_engine *e, bw_store *s, char *err, size_t errlen)
+{
+    bw_buf b = {0};
+    bw_time now = bw_time_now();
+    bool ok = bw_parties_save(e->parties, &b) == 0 && bw_store_risk_state_save(s, "parties", b.p, b.n, now);
+    b.n = 0;
+    ok = ok && bw_valuation_save(e->valuation, &b) == 0 && bw_store_risk_state_save(s, "valuation", b.p, b.n, now);
+    b.n = 0;
+    ok = ok && bw_textclass_save(e->textclass, &b) == 0 && bw_store_risk_state_save(s, "textclass", b.p, b.n, now);
+    bw_buf_free(&b);
+    if (!ok)
+        snprintf(err, errlen, "saving the learned risk state: %s", bw_store_error(s));
+    return ok;
+}
+
+bool bw_risk_engine_restore(bw_risk_engine *e, bw_store *s, char *err, size_t errlen)
+{
+    bw_buf b = {0};
+    int rc;
+    bool ok = true;
+    if ((rc = bw_store_risk_state_load(s, "parties", &b)) == 1) {
+        bw_parties *p = bw_parties_restore(e->datadir, b.p, b.n, err, errlen);
+        ok = p != NULL;
+        if (p) {
+            bw_parties_free(e->parties);
+            e->parties = p;
+        }
+    }
+    ok = ok && rc >= 0;
+    b.n = 0;
+    if (ok && (rc = bw_store_risk_state_load(s, "valuation", &b)) == 1) {
+        bw_valuation_model *v = bw_valuation_restore(b.p, b.n, err, errlen);
+        ok = v != NULL;
+        if (v) {
+            bw_valuation_free(e->valuation);
+            e->valuation = v;
+        }
+    }
+    ok = ok && rc >= 0;
+    b.n = 0;
+    if (ok && (rc = bw_store_risk_state_load(s, "textclass", &b)) == 1) {
+        bw_textclass *t = bw_textclass_restore(b.p, b.n, err, errlen);
+        ok = t != NULL;
+        if (t) {
+            bw_textclass_free(e->textclass);
+            e->textclass = t;
+        }
+    }
+    ok = ok && rc >= 0;
+    if (rc < 0)
+        snprintf(err, errlen, "%s", bw_store_error(s));
+    bw_buf_free(&b);
+    return ok;
 }
 
 bw_risk_lists *bw_risk_engine_swap_lists(bw_risk_engine *e, bw_risk_lists *fresh)
@@ -135,7 +215,10 @@ static void splitting_check(bw_risk_engine *e, const bw_lane_policy *p, const bw
 
 void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at)
 {
-    (void)e, (void)d, (void)result, (void)at; /* party history arrives with parties.c */
+    bw_inspection_result res = !strcmp(result, "seized")        ? BW_INSPECTION_SEIZED
+                               : !strcmp(result, "discrepancy") ? BW_INSPECTION_DISCREPANCY
+                                                                : BW_INSPECTION_COMPLIANT;
+    bw_parties_outcome(e->parties, d, res, at);
 }
 
 void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o,
@@ -148,8 +231,16 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     f.so_far = r;
     const bw_lane_policy *policy = bw_lanes_policy(lists->lanes, f.jurisdiction, f.when);
 
+    bw_parties_check(e->parties, &f, &f.party_flags, r);
     bw_screen_declaration(lists->screen, &f, r);
     reconciliation_check(iss, r);
+    bw_valuation_check(e->valuation, rd, &f, r);
+    bw_textclass_check(e->textclass, &f, r);
     splitting_check(e, policy, o, &f, r);
     bw_lanes_decide(lists->lanes, &f, r);
+
+    /* what every accepted declaration teaches (splitting remembered it above) */
+    bw_parties_observe(e->parties, d, f.when);
+    bw_valuation_learn(e->valuation, rd, &f);
+    bw_textclass_learn(e->textclass, d);
 }

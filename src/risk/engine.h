@@ -22,6 +22,7 @@
 #include "../pipeline/pipeline.h"
 #include "risk.h"
 
+struct bw_store;
 typedef struct bw_risk_lists bw_risk_lists;
 typedef struct bw_risk_engine bw_risk_engine;
 
@@ -42,6 +43,12 @@ bw_risk_lists *bw_risk_engine_swap_lists(bw_risk_engine *e, bw_risk_lists *fresh
  * known, and learns from it.  The result's memory comes from `arena`. */
 void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaration *d, const bw_outcome *o,
                     const bw_issues *iss, bw_arena *arena, bw_risk_result *r);
+
+/* The learned state (party history, reference prices, the text model) to
+ * and from the store, so that a restart does not forget what was learned.
+ * Nothing stored yet restores to nothing. */
+bool bw_risk_engine_save(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
+bool bw_risk_engine_restore(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
 
 /* An inspection outcome ("compliant", "discrepancy", "seized") for a
  * declaration assessed earlier: the learned state takes it into account. */

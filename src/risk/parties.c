@@ -31,8 +31,8 @@
  * Points add to the score the lanes (lanes.c) compare with each
  * jurisdiction's thresholds; docs/risk-analytics.md explains each value. */
 #define OCCASIONAL_BELOW 5          /* fewer earlier declarations than this: occasional */
-#define POINTS_FIRST_TIME_SELLER 20
-#define POINTS_OCCASIONAL_SELLER 8
+#define POINTS_FIRST_TIME_SELLER 15
+#define POINTS_OCCASIONAL_SELLER 5
 #define POINTS_FIRST_TIME_BUYER 3
 #define POINTS_FIRST_TIME_PLATFORM 5
 #define POINTS_FIRST_TIME_CARRIER 5
