@@ -119,7 +119,8 @@ static int cmp_u64(const void *a, const void *b)
 /* Sorts and removes duplicates; returns the new count. */
 static uint32_t u64_sort_unique(uint64_t *v, uint32_t n)
 {
-    qsort(v, n, sizeof *v, cmp_u64);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_u64);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++)
         if (k == 0 || v[k - 1] != v[i])
@@ -141,7 +142,8 @@ static int cmp_strref(const void *a, const void *b)
 /* Builds a sorted set from collected strings (takes them). */
 static void strs_build(pf_strs *out, strref *v, uint32_t n)
 {
-    qsort(v, n, sizeof *v, cmp_strref);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_strref);
     out->v = xmalloc(sizeof *out->v * n);
     out->len = xmalloc(sizeof *out->len * n);
     out->n = 0;
@@ -812,10 +814,17 @@ static json_object *parse_json(const char *text, size_t n, const char *file, cha
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok)
         abort();
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    /* trailing text is ours to report, with a clearer message */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 | JSON_TOKENER_ALLOW_TRAILING_CHARS);
     json_object *o = json_tokener_parse_ex(tok, text, (int)n);
     enum json_tokener_error e = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
+    if (e == json_tokener_continue && n > 0) {
+        /* a bare literal ("null", "5") ends only at the end of the text */
+        o = json_tokener_parse_ex(tok, "", 1);
+        e = json_tokener_get_error(tok);
+        end = n;
+    }
     json_tokener_free(tok);
     const char *why = NULL;
     if (e == json_tokener_continue)

@@ -544,7 +544,8 @@ static void place_group(jidx *x, const posting *g, prange r)
 /* Turns the postings into x's arrays and hash table. */
 static void index_build(jidx *x, builder *b)
 {
-    qsort_r(b->v, b->n, sizeof *b->v, posting_cmp, b->keys.p);
+    if (b->n > 1)
+        qsort_r(b->v, b->n, sizeof *b->v, posting_cmp, b->keys.p);
     x->keys = b->keys.p ? b->keys.p : xcalloc(1, 1);
     b->keys.p = NULL;
     x->post = xcalloc(b->n, sizeof *x->post);
