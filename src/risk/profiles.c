@@ -206,6 +206,15 @@ static uint32_t magnitude_of(__int128 whole)
     return whole < 0 ? 0 : whole > (__int128)UINT64_MAX ? 64 : magnitude((uint64_t)whole);
 }
 
+/* The magnitude of num / den (both >= 0, den > 0); 64-bit division when
+ * both fit, as a 128-bit one is a library call. */
+static uint32_t magnitude_of_ratio(__int128 num, __int128 den)
+{
+    if (num >= 0 && num <= (__int128)UINT64_MAX && den > 0 && den <= (__int128)UINT64_MAX)
+        return magnitude((uint64_t)num / (uint64_t)den);
+    return magnitude_of(num / den);
+}
+
 static void magnitudes(const pf_range *r, uint32_t *lo, uint32_t *hi)
 {
     *lo = r->has_min ? magnitude((uint64_t)(r->min.mantissa / P10[r->min.scale])) : 0;
@@ -775,12 +784,15 @@ bw_profiles *bw_profiles_load(const char *datadir, char *err, size_t errlen)
 
 /* ---- checking one profile ------------------------------------------------------------------ */
 
-/* The evidence of a hit, written only for profiles that matched. */
+/* The evidence of a hit, written only for profiles that matched.  One per
+ * thread, kept between calls: a hit then costs no malloc. */
 typedef struct ev {
     bw_buf out;      /* {"owner":..,"criteria":{..}} */
     bw_buf val;      /* the value being written */
     bool first;
 } ev;
+
+static _Thread_local ev tl_ev;
 
 static void ev_open(ev *e, const char *key)
 {
@@ -944,9 +956,19 @@ static bool item_ok(const bw_profile *p, const bw_risk_facts *f, uint32_t i)
 static void ev_item(ev *e, const bw_profile *p, const bw_risk_facts *f, uint32_t i)
 {
     const bw_item *it = &f->decl->items[i];
-    char at[32];
-    snprintf(at, sizeof at, " (items[%u])", i);
-    size_t n = strlen(at);
+    char at[32] = " (items[";
+    size_t n = 8;
+    char digits[12];
+    int k = 0;
+    uint32_t v = i;
+    do
+        digits[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0 && k < 11);
+    while (k > 0)
+        at[n++] = digits[--k];
+    at[n++] = ']';
+    at[n++] = ')';
+    at[n] = 0;
     if (p->crit & PF_HS) {
         ev_open(e, "hs");
         bw_buf_put(&e->val, it->hs_code.p, it->hs_code.n);
@@ -1143,6 +1165,8 @@ static const jidx *index_for(const bw_profiles *ps, bw_str jur)
 typedef struct cands {
     uint32_t *v;
     uint32_t n, cap;
+    const in_force *dates;   /* per profile: candidates out of force are not kept */
+    bw_time when;
     uint32_t local[256];
 } cands;
 
@@ -1159,8 +1183,12 @@ static void cands_add(cands *c, const jidx *x, prange r)
         c->v = v;
         c->cap = cap;
     }
-    memcpy(c->v + c->n, x->post + r.start, sizeof *c->v * r.n);
-    c->n += r.n;
+    const uint32_t *p = x->post + r.start;
+    for (uint32_t i = 0; i < r.n; i++) {
+        const in_force *d = &c->dates[p[i]];
+        c->v[c->n] = p[i];
+        c->n += c->when >= d->from && c->when < d->until;
+    }
 }
 
 static void lookup(cands *c, const jidx *x, bw_profile_anchor kind, const void *key, size_t n)
@@ -1197,7 +1225,7 @@ static void lookup_item(cands *c, const jidx *x, const bw_risk_facts *f, uint32_
         cands_add(c, x, x->origin[origin]);
     __int128 num, den;
     if ((x->kinds >> BW_ANCHOR_UNIT_VALUE & 1) && unit_value(f, i, &num, &den))
-        cands_add(c, x, x->unit_value[magnitude_of(num / den)]);
+        cands_add(c, x, x->unit_value[magnitude_of_ratio(num, den)]);
     uint32_t flags = f->party_flags & x->phs_flags;
     uint16_t lens = x->hs_lens | (origin >= 0 ? x->hso_lens : 0) | (flags ? x->phs_lens : 0);
     uint64_t d = 0;
@@ -1217,11 +1245,10 @@ static void lookup_item(cands *c, const jidx *x, const bw_risk_facts *f, uint32_
             lookup(c, x, BW_ANCHOR_HS_ORIGIN, k, 10);
         }
         if (flags && (x->phs_lens >> len & 1))
-            for (unsigned bit = 0; bit < 32; bit++)
-                if (flags >> bit & 1) {
-                    k[8] = (char)bit;
-                    lookup(c, x, BW_ANCHOR_PARTY_HS, k, 9);
-                }
+            for (uint32_t rest = flags; rest; rest &= rest - 1) {
+                k[8] = (char)__builtin_ctz(rest);
+                lookup(c, x, BW_ANCHOR_PARTY_HS, k, 9);
+            }
     }
 }
 
@@ -1282,9 +1309,8 @@ static void collect(cands *c, const jidx *x, const bw_risk_facts *f, uint32_t n_
     int dest = d->buyer.address.country.n == 2 ? pf_country_code(d->buyer.address.country.p, 2) : -1;
     if (dest >= 0)
         cands_add(c, x, x->destination[dest]);
-    for (unsigned b = 0; b < 32; b++)
-        if (f->party_flags >> b & 1)
-            cands_add(c, x, x->party[b]);
+    for (uint32_t flags = f->party_flags; flags; flags &= flags - 1)
+        cands_add(c, x, x->party[__builtin_ctz(flags)]);
     add_enum(c, x, x->category, 5, f->category);
     add_enum(c, x, x->mode, 8, d->transport.mode.value);
     add_enum(c, x, x->collection, 4, d->collection.model.value);
@@ -1294,8 +1320,8 @@ static void collect(cands *c, const jidx *x, const bw_risk_facts *f, uint32_t n_
     if (d->gross_weight.present && d->gross_weight.ok && d->gross_weight.value >= 0) {
         cands_add(c, x, x->weight[magnitude((uint64_t)(d->gross_weight.value / 1000))]);
         if (amounts_known(f) && f->consignment_value >= 0 && d->gross_weight.value > 0)
-            cands_add(c, x, x->value_per_kg[magnitude_of((__int128)f->consignment_value * 1000000 /
-                                                         ((__int128)P10[f->exponent] * d->gross_weight.value))]);
+            cands_add(c, x, x->value_per_kg[magnitude_of_ratio((__int128)f->consignment_value * 1000000,
+                                                               (__int128)P10[f->exponent] * d->gross_weight.value)]);
     }
     cands_add(c, x, x->always);
 }
@@ -1345,20 +1371,19 @@ void bw_profiles_evaluate(const bw_profiles *ps, const bw_risk_facts *f, bw_risk
     c.n = 0;
     c.cap = sizeof c.local / sizeof c.local[0];
     c.v = c.local;
+    c.dates = ps->dates;
+    c.when = f->when;
     collect(&c, x, f, n_before);
     sort_small(c.v, c.n);
-    ev e = {0};
     for (uint32_t i = 0; i < c.n; i++) {
-        if ((i && c.v[i] == c.v[i - 1]) || f->when < ps->dates[c.v[i]].from || f->when >= ps->dates[c.v[i]].until)
+        if (i && c.v[i] == c.v[i - 1])
             continue;
         const bw_profile *p = ps->v[c.v[i]];
         if (matches(p, f, n_before, NULL))
-            add_hit(p, f, n_before, r, &e);
+            add_hit(p, f, n_before, r, &tl_ev);
     }
     if (c.v != c.local)
         free(c.v);
-    bw_buf_free(&e.out);
-    bw_buf_free(&e.val);
 }
 
 void bw_profiles_evaluate_all(const bw_profiles *ps, const bw_risk_facts *f, bw_risk_result *r)
@@ -1366,16 +1391,13 @@ void bw_profiles_evaluate_all(const bw_profiles *ps, const bw_risk_facts *f, bw_
     if (!ps || !f->decl)
         return;
     uint32_t n_before = f->so_far ? f->so_far->n_hits : 0;
-    ev e = {0};
     for (uint32_t i = 0; i < ps->n; i++) {
         const bw_profile *p = ps->v[i];
         bool here = p->jurisdictions.n == 0 ||
                     (f->jurisdiction.p && pf_strs_has(&p->jurisdictions, f->jurisdiction.p, f->jurisdiction.n));
         if (here && matches(p, f, n_before, NULL))
-            add_hit(p, f, n_before, r, &e);
+            add_hit(p, f, n_before, r, &tl_ev);
     }
-    bw_buf_free(&e.out);
-    bw_buf_free(&e.val);
 }
 
 /* ---- listing and statistics ------------------------------------------------------------------------- */
