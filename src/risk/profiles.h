@@ -4,9 +4,9 @@
  * each with a score and/or a forced lane, a reason and an owner (WCO
  * E-Commerce FoS Standard 4: risk management with advance data).
  *
- * Profiles are JSON (format: data/profiles/README.md), loaded from
- * <datadir>/profiles/ (every .json file), and edited by analysts through the API; an
- * edit is a whole profile (same id replaces) or a tombstone
+ * Profiles are JSON (format: data/profiles/README.md), loaded from the
+ * .json files of <datadir>/profiles and edited by analysts through the
+ * API; an edit is a whole profile (same id replaces) or a tombstone
  * {"id": .., "deleted": true}.  Loading and editing produce a new compiled
  * set; the old one stays valid for whoever still uses it, so a server can
  * swap sets (hot reload) without stopping evaluation.
@@ -15,10 +15,10 @@
  * selective criterion (its "anchor": a party id, an HS prefix, an HS
  * prefix with the item's origin or with a party flag, a route, a country,
  * a screening hit, a party flag, a small enumeration, the order of
- * magnitude of an amount or the weight) so a declaration is checked in full only against the
- * profiles its own values point at; the few profiles with no indexable
- * criterion are checked always.  Cost grows with the number of candidate
- * profiles, not with the size of the set.
+ * magnitude of an amount or the weight), so a declaration is checked in
+ * full only against the profiles its own values point at; the few
+ * profiles with no indexable criterion are checked always.  Cost grows
+ * with the number of candidate profiles, not with the size of the set.
  *
  * Evaluation reads only bw_risk_facts and adds one hit per matching
  * profile: code "profile", ref = the profile id, the profile's reason,
@@ -26,8 +26,9 @@
  * criterion with the declared value that satisfied it.
  *
  * Thread safety: a compiled set is read-only; any number of threads may
- * evaluate it at once.  Parsed profiles are reference counted and shared
- * between the sets compiled from them.
+ * evaluate it at once (each thread keeps one small evidence buffer).
+ * Parsed profiles are reference counted and shared between the sets
+ * compiled from them.
  */
 #ifndef BW_PROFILES_H
 #define BW_PROFILES_H
@@ -172,9 +173,11 @@ void bw_profiles_each_jurisdiction(const bw_profiles *ps, void (*fn)(const char 
 
 /* A JSON array of n deterministic, plausible profiles (ids "SYN-000001"..)
  * for jurisdictions EU GB US AU CA CN: a mix of anchors like an analysts'
- * set: seller watch entries, HS prefixes with origins, countries, carriers
- * and platforms, routes, screening hits, party flags, and about 1% with no
- * indexable criterion.  malloc'd, NUL-terminated. */
+ * set: seller and buyer watch entries, subheadings with origins or
+ * prices, carriers and platforms with goods, routes, heavy cheap parcels,
+ * screening hits, first-time parties with risky goods, and about 1% with
+ * no indexable criterion (one-week campaigns over a whole jurisdiction).
+ * malloc'd, NUL-terminated. */
 char *bw_profiles_synth_json(uint32_t n, uint64_t seed);
 
 /* ---- the parsed form ----------------------------------------------------------
