@@ -325,8 +325,8 @@ static void post_countries(builder *b, bw_profile_anchor kind, const pf_countrie
             post_u16(b, kind, cc, prof);
 }
 
-/* The entries of a loading or arrival list as text, 2 or 5 characters
- * each at out[i * 6], their length at out[i * 6 + 5]... see place_text. */
+/* The entries of a loading or arrival list as text: countries (2
+ * characters) then UN/LOCODEs (5), not NUL-terminated, with their lengths. */
 typedef struct place_list {
     char (*v)[5];
     uint8_t *len;
