@@ -24,6 +24,7 @@ int cmd_pay(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

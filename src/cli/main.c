@@ -23,6 +23,7 @@ static const struct {
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
     {"inspect", cmd_inspect, "record what an inspection found (feeds risk management)"},
     {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
+    {"profiles", cmd_profiles, "risk profiles: check, list, time the evaluation"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 
