@@ -3,6 +3,7 @@
  */
 #include "engine.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "../store/store.h"
 #include "lanes.h"
 #include "parties.h"
+#include "profiles.h"
 #include "textclass.h"
 #include "valuation.h"
 #include "screen.h"
@@ -21,10 +23,19 @@
 struct bw_risk_lists {
     bw_lanes *lanes;
     bw_screen *screen;
+    bw_profiles *profile_files;   /* data/profiles, before analysts' edits */
 };
 
 struct bw_risk_engine {
     _Atomic(bw_risk_lists *) lists;
+    /* the profiles in force: the lists' files with analysts' edits applied;
+     * replaced sets stay until the engine is freed (requests may read them) */
+    _Atomic(bw_profiles *) profiles;
+    pthread_mutex_t mu;           /* guards edits and retired */
+    bw_profile **edits;
+    size_t n_edits;
+    bw_profiles **retired;
+    size_t n_retired;
     char *datadir;
     bw_parties *parties;
     bw_valuation_model *valuation;
@@ -38,7 +49,9 @@ bw_risk_lists *bw_risk_lists_load(const char *datadir, char *err, size_t errlen)
     l->lanes = bw_lanes_load(datadir, err, errlen);
     if (l->lanes)
         l->screen = bw_screen_load(datadir, getenv("BREAKWATER_SCREENING"), err, errlen);
-    if (!l->screen) {
+    if (l->screen)
+        l->profile_files = bw_profiles_load(datadir, err, errlen);
+    if (!l->profile_files) {
         bw_risk_lists_free(l);
         return NULL;
     }
@@ -51,6 +64,7 @@ void bw_risk_lists_free(bw_risk_lists *l)
         return;
     bw_lanes_free(l->lanes);
     bw_screen_free(l->screen);
+    bw_profiles_free(l->profile_files);
     free(l);
 }
 
@@ -65,6 +79,8 @@ bw_risk_engine *bw_risk_engine_new(bw_risk_lists *lists, const char *datadir, ch
         return NULL;
     bw_risk_engine *e = calloc(1, sizeof *e);
     atomic_init(&e->lists, lists);
+    atomic_init(&e->profiles, bw_profiles_compile(lists->profile_files, NULL, 0));
+    pthread_mutex_init(&e->mu, NULL);
     e->datadir = strdup(datadir);
     e->parties = parties;
     e->valuation = bw_valuation_new(BASE_CURRENCY);
@@ -78,6 +94,14 @@ void bw_risk_engine_free(bw_risk_engine *e)
     if (!e)
         return;
     bw_risk_lists_free(atomic_load(&e->lists));
+    bw_profiles_free(atomic_load(&e->profiles));
+    for (size_t i = 0; i < e->n_retired; i++)
+        bw_profiles_free(e->retired[i]);
+    free(e->retired);
+    for (size_t i = 0; i < e->n_edits; i++)
+        bw_profile_free(e->edits[i]);
+    free(e->edits);
+    pthread_mutex_destroy(&e->mu);
     bw_parties_free(e->parties);
     bw_valuation_free(e->valuation);
     bw_textclass_free(e->textclass);
@@ -143,10 +167,78 @@ bool bw_risk_engine_restore(bw_risk_engine *e, bw_store *s, char *err, size_t er
     return ok;
 }
 
+/* Compiles the profiles in force from the lists' files and the edits
+ * (e->mu held). */
+static void recompile_profiles(bw_risk_engine *e, const bw_risk_lists *lists)
+{
+    bw_profiles *fresh = bw_profiles_compile(lists->profile_files, e->edits, e->n_edits);
+    bw_profiles *old = atomic_exchange(&e->profiles, fresh);
+    e->retired = realloc(e->retired, (e->n_retired + 1) * sizeof *e->retired);
+    e->retired[e->n_retired++] = old;
+}
+
 bw_risk_lists *bw_risk_engine_swap_lists(bw_risk_engine *e, bw_risk_lists *fresh)
 {
-    return atomic_exchange(&e->lists, fresh);
+    pthread_mutex_lock(&e->mu);
+    bw_risk_lists *old = atomic_exchange(&e->lists, fresh);
+    recompile_profiles(e, fresh);
+    pthread_mutex_unlock(&e->mu);
+    return old;
 }
+
+typedef struct edits_ctx {
+    bw_profile **v;
+    size_t n;
+    bool ok;
+    char *err;
+    size_t errlen;
+} edits_ctx;
+
+static void collect_edit(void *ctx, const bw_profile_edit *ed)
+{
+    edits_ctx *c = ctx;
+    char tomb[256], why[256];
+    const char *json = ed->body;
+    if (!json) {
+        snprintf(tomb, sizeof tomb, "{\"id\":\"%s\",\"deleted\":true}", ed->id);
+        json = tomb;
+    }
+    bw_profile *p = bw_profile_parse(json, strlen(json), why, sizeof why);
+    if (!p) {
+        if (c->ok)
+            snprintf(c->err, c->errlen, "stored edit of profile %s: %s", ed->id, why);
+        c->ok = false;
+        return;
+    }
+    c->v = realloc(c->v, (c->n + 1) * sizeof *c->v);
+    c->v[c->n++] = p;
+}
+
+bool bw_risk_engine_load_profile_edits(bw_risk_engine *e, bw_store *s, char *err, size_t errlen)
+{
+    edits_ctx c = {.ok = true, .err = err, .errlen = errlen};
+    if (!bw_store_profile_edits(s, collect_edit, &c)) {
+        snprintf(err, errlen, "%s", bw_store_error(s));
+        c.ok = false;
+    }
+    if (!c.ok) {
+        for (size_t i = 0; i < c.n; i++)
+            bw_profile_free(c.v[i]);
+        free(c.v);
+        return false;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_edits; i++)
+        bw_profile_free(e->edits[i]);
+    free(e->edits);
+    e->edits = c.v;
+    e->n_edits = c.n;
+    recompile_profiles(e, atomic_load(&e->lists));
+    pthread_mutex_unlock(&e->mu);
+    return true;
+}
+
+const bw_profiles *bw_risk_engine_profiles(bw_risk_engine *e) { return atomic_load(&e->profiles); }
 
 /* ---- facts --------------------------------------------------------------------- */
 
@@ -237,6 +329,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     bw_valuation_check(e->valuation, rd, &f, r);
     bw_textclass_check(e->textclass, &f, r);
     splitting_check(e, policy, o, &f, r);
+    bw_profiles_evaluate(atomic_load(&e->profiles), &f, r);
     bw_lanes_decide(lists->lanes, &f, r);
 
     /* what every accepted declaration teaches (splitting remembered it above) */

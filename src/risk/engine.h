@@ -50,6 +50,13 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
 bool bw_risk_engine_save(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
 bool bw_risk_engine_restore(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
 
+/* Puts analysts' profile edits (kept in the store) in force over the
+ * shipped profile files: call at start and after every edit.  false with
+ * err when a stored edit no longer parses (nothing changes then). */
+bool bw_risk_engine_load_profile_edits(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
+/* The profiles in force (valid until the engine is freed). */
+const struct bw_profiles *bw_risk_engine_profiles(bw_risk_engine *e);
+
 /* An inspection outcome ("compliant", "discrepancy", "seized") for a
  * declaration assessed earlier: the learned state takes it into account. */
 void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at);
