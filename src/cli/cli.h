@@ -22,6 +22,9 @@ int cmd_keys(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 int cmd_pay(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -22,6 +22,9 @@ static const struct {
     {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
+    {"train", cmd_train, "learn a risk model from past declarations and inspection outcomes"},
+    {"score", cmd_score, "score declarations with a learned risk model"},
+    {"evaluate", cmd_evaluate, "precision, recall and revenue at the top n% of a ranking"},
 };
 
 static void usage(FILE *f)
