@@ -774,6 +774,8 @@ struct bw_trainer {
     int32_t *cache_map;      /* ... and their CSV column index, -1 ignored */
     bool any_validation;
     bw_arena scratch;
+    float *matrix;           /* after finish: the training rows' features */
+    size_t matrix_rows;
 };
 
 void bw_model_params_default(bw_model_params *p)
@@ -812,6 +814,7 @@ void bw_trainer_free(bw_trainer *t)
         free(t->extra_names[i]);
     free(t->cache_map);
     bw_arena_free(&t->scratch);
+    free(t->matrix);
     free(t);
 }
 
@@ -921,6 +924,12 @@ bool bw_trainer_add(bw_trainer *t, const bw_model_input *in, int label, bool val
     r->key_n = (uint32_t)(t->nk - r->key_off);
     t->n++;
     return true;
+}
+
+const float *bw_trainer_matrix(const bw_trainer *t, size_t *rows)
+{
+    *rows = t->matrix_rows;
+    return t->matrix;
 }
 
 static int cmp_time(const void *a, const void *b)
@@ -1157,12 +1166,18 @@ static double eval_value(const char *line, const char *name)
     return p ? strtod(p + strlen(name), NULL) : NAN;
 }
 
-static bool set_params(BoosterHandle b, const bw_model_params *p, double scale_pos)
+/* The trees start from the training period's fraud rate (not XGBoost's
+ * 0.5), so that a model stopped after few rounds is still calibrated
+ * around the truth and lane thresholds mean what they say. */
+static bool set_params(BoosterHandle b, const bw_model_params *p, double prior, double scale_pos)
 {
     char v[64];
     int rc = XGBoosterSetParam(b, "objective", "binary:logistic");
     rc |= XGBoosterSetParam(b, "eval_metric", "auc");
     rc |= XGBoosterSetParam(b, "eval_metric", "aucpr");
+    rc |= XGBoosterSetParam(b, "eval_metric", "logloss");
+    snprintf(v, sizeof v, "%.9g", scale_pos > 0 ? 0.5 : prior);
+    rc |= XGBoosterSetParam(b, "base_score", v);
     rc |= XGBoosterSetParam(b, "tree_method", "hist");
     rc |= XGBoosterSetParam(b, "verbosity", "0");
     snprintf(v, sizeof v, "%u", p->max_depth ? p->max_depth : 6);
@@ -1208,8 +1223,10 @@ static bool load_trees(bw_model *m, unsigned threads, char *err, size_t errlen)
 }
 
 /* Boosts on the training rows, evaluates on the validation rows after each
- * round, stops `patience` rounds after the best validation AUCPR and keeps
- * the trees up to that round. */
+ * round, stops `patience` rounds after the best one and keeps the trees up
+ * to it.  Best: the highest validation AUCPR; among equal ones the lowest
+ * log loss (once a ranking is perfect, later rounds still sharpen the
+ * probabilities that lanes compare with thresholds). */
 static bool boost(bw_model *m, const bw_model_params *p, const float *xt, const float *yt, size_t nt,
                   const float *xv, const float *yv, size_t nv, bw_train_report *rep, char *err, size_t errlen)
 {
@@ -1221,12 +1238,12 @@ static bool boost(bw_model *m, const bw_model_params *p, const float *xt, const 
     DMatrixHandle both[2] = {dt, dv};
     ok = ok && xgb_ok(XGBoosterCreate(both, 2, &b), "create", err, errlen);
     double pos = (double)rep->train_frauds, neg = (double)(rep->train_rows - rep->train_frauds);
-    if (ok && !set_params(b, p, p->balance && pos > 0 ? neg / pos : 0)) {
+    if (ok && !set_params(b, p, pos / (pos + neg), p->balance && pos > 0 ? neg / pos : 0)) {
         fail(err, errlen, "XGBoost, parameters: %s", XGBGetLastError());
         ok = false;
     }
     unsigned max_rounds = p->max_rounds ? p->max_rounds : 500, patience = p->patience ? p->patience : 30;
-    double best_pr = -1;
+    double best_pr = -1, best_ll = INFINITY;
     unsigned since = 0, it = 0;
     const char *names[1] = {"validation"};
     for (; ok && it < max_rounds; it++) {
@@ -1236,10 +1253,12 @@ static bool boost(bw_model *m, const bw_model_params *p, const float *xt, const 
         if (!ok)
             break;
         double auc = eval_value(line, "validation-auc:"), pr = eval_value(line, "validation-aucpr:");
+        double ll = eval_value(line, "validation-logloss:");
         if (p->log)
-            fprintf(p->log, "round %u: validation AUC %.4f, AUCPR %.4f\n", it + 1, auc, pr);
-        if (pr > best_pr + 1e-9) {
-            best_pr = pr;
+            fprintf(p->log, "round %u: validation AUC %.4f, AUCPR %.4f, log loss %.4f\n", it + 1, auc, pr, ll);
+        if (pr > best_pr + 1e-9 || (pr > best_pr - 1e-9 && ll < best_ll - 1e-9)) {
+            best_pr = pr > best_pr ? pr : best_pr;
+            best_ll = ll;
             rep->best_round = it;
             rep->validation_auc = auc;
             rep->validation_aucpr = pr;
@@ -1330,6 +1349,10 @@ bw_model *bw_trainer_finish(bw_trainer *t, bw_train_report *rep, char *err, size
     if (ok) {
         rep->features = f.m->L.n_features;
         f.m->info = *rep;
+        free(t->matrix);
+        t->matrix = xt; /* kept for bw_trainer_matrix */
+        t->matrix_rows = rep->train_rows;
+        xt = NULL;
     }
     free(xt);
     free(yt);

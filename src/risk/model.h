@@ -97,6 +97,11 @@ bool bw_trainer_add(bw_trainer *t, const bw_model_input *in, int label, bool val
 /* Splits (when no validation rows were added), computes the statistics,
  * trains with early stopping; NULL with the reason in err. */
 bw_model *bw_trainer_finish(bw_trainer *t, bw_train_report *rep, char *err, size_t errlen);
+/* After bw_trainer_finish: the features the trees learned from, one row
+ * per labelled row of the training period in the order they were added
+ * (out-of-fold rates and counts), bw_model_n_features columns.  For tests
+ * and audits; valid until bw_trainer_free. */
+const float *bw_trainer_matrix(const bw_trainer *t, size_t *rows);
 void bw_trainer_free(bw_trainer *t);
 
 /* ---- the model file ------------------------------------------------------------ */
