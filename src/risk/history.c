@@ -531,7 +531,7 @@ static bool map_entry(bw_hist_map *m, char *const *header, const char *e, size_t
         return false;
     }
     leaf->column = c;
-    leaf->column_name = header[c];
+    leaf->column_name = map_dup(m, header[c], strlen(header[c])); /* the header's text is reused */
     used[c] = true;
     return true;
 }
@@ -1003,7 +1003,7 @@ static int read_outcome(bw_hist_reader *r, bw_hist_row *row, char *err, size_t e
     json_object *o = json_tokener_parse_ex(r->tok, r->rec.text.p, (int)r->rec.text.n);
     int rc = 1;
     json_object *out, *rev;
-    bool inspected = false, present;
+    bool inspected = false, present = false;
     if (!o || !json_object_object_get_ex(o, "outcome", &out) || !out)
         goto done;
     if (!json_object_is_type(out, json_type_object)) {

@@ -401,6 +401,21 @@ static void test_reader_csv(void **state)
     assert_int_equal(bw_hist_next(r, &row, err, sizeof err), -1);
     assert_true(contains(err, "h.csv:4: 2 fields, the header has 5"));
     bw_hist_close(r);
+    /* a bad cell after the header's buffer was reused for longer rows:
+     * the message still names the column */
+    bw_buf long_row = {0};
+    bw_buf_puts(&long_row, "Decl,Buyer,Date,Fraud,Channel\nD1,B-1,2026-01-05,0,");
+    for (int i = 0; i < 2000; i++)
+        bw_buf_puts(&long_row, "web");
+    bw_buf_puts(&long_row, "\nD2,B-2,2026-01-06,maybe,web\n");
+    write_file(path, long_row.p, long_row.n);
+    bw_buf_free(&long_row);
+    r = bw_hist_open(path, &o, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(bw_hist_next(r, &row, err, sizeof err), 1);
+    assert_int_equal(bw_hist_next(r, &row, err, sizeof err), -1);
+    assert_true(contains(err, "h.csv:3: column 'Fraud' (outcome.fraud): 'maybe' is not true or false"));
+    bw_hist_close(r);
     /* a header that names a column twice */
     write_text(path, "a,a\n1,2\n");
     const char *m2[] = {"a=buyer.id"};
