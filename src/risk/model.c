@@ -13,6 +13,7 @@
  */
 #include "model.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -591,10 +592,23 @@ static bool xgb_ok(int rc, const char *what, char *err, size_t errlen)
     return false;
 }
 
+/* XGBoost's "nthread" does not reach every parallel loop it runs (1.7:
+ * measured, a second OpenMP thread spinning beside training took eight
+ * times the CPU of the work itself on a shared two-core machine), so the
+ * OpenMP default is set to the same count.  OpenMP is XGBoost's
+ * dependency, not ours: found at run time, and nothing happens without it. */
+static void limit_openmp(unsigned threads)
+{
+    void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    if (set)
+        set((int)(threads ? threads : 1));
+}
+
 static bool set_threads(BoosterHandle b, unsigned threads)
 {
     char v[16];
     snprintf(v, sizeof v, "%u", threads ? threads : 1);
+    limit_openmp(threads);
     return XGBoosterSetParam(b, "nthread", v) == 0;
 }
 
@@ -792,6 +806,7 @@ bw_trainer *bw_trainer_new(const bw_model_params *p, const bw_refdata *rd)
     if (!t)
         return NULL;
     t->p = *p;
+    limit_openmp(p->threads);
     if (t->p.folds < 2)
         t->p.folds = 2;
     if (t->p.folds > 20)
