@@ -25,6 +25,9 @@ int cmd_quote(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -25,6 +25,9 @@ static const struct {
     {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
     {"profiles", cmd_profiles, "risk profiles: check, list, time the evaluation"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
+    {"train", cmd_train, "learn a risk model from past declarations and inspection outcomes"},
+    {"score", cmd_score, "score declarations with a learned risk model"},
+    {"evaluate", cmd_evaluate, "precision, recall and revenue at the top n% of a ranking"},
 };
 
 static void usage(FILE *f)
