@@ -898,16 +898,6 @@ static int evaluate_scores(const char *scores, const char *labels_path, bool jso
     return ok ? EXIT_OK : EXIT_USAGE;
 }
 
-/* --truth FILE --db PATH: the generator's ground truth against what was
- * stored; another change adds it here. */
-static int evaluate_truth(const char *truth, const char *db)
-{
-    (void)truth;
-    (void)db;
-    fprintf(stderr, "breakwater evaluate: --truth with --db is not available in this build\n");
-    return EXIT_USAGE;
-}
-
 int cmd_evaluate(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -946,7 +936,7 @@ int cmd_evaluate(int argc, char **argv)
     if (scores && labels_path && !truth && !db)
         return evaluate_scores(scores, labels_path, json, at, n_at);
     if (truth && db && !scores && !labels_path)
-        return evaluate_truth(truth, db);
+        return cli_evaluate_truth(truth, db);
     fprintf(stderr, "evaluate: give --scores and --labels, or --truth and --db\n");
     return EXIT_USAGE;
 }
