@@ -393,9 +393,8 @@ void bw_record_json(const bw_record_doc *r, bw_buf *out)
     }
     put_count(out, &first, "items", r->items);
     if (r->has_date) {
-        bw_buf_puts(out, ",\"date\":\"");
+        bw_buf_puts(out, ",\"date\":");
         bw_buf_put_time(out, r->date);
-        bw_buf_putc(out, '"');
     }
     bw_buf_putc(out, '}');
 }
@@ -1040,7 +1039,8 @@ static bool store_one(work *w, adding *a, size_t i, bw_buf *body)
  * found it. */
 static bool compare_linked(work *w, adding *a)
 {
-    qsort(a->v, a->n_linked, sizeof *a->v, linked_cmp);
+    if (a->n_linked > 1)
+        qsort(a->v, a->n_linked, sizeof *a->v, linked_cmp);
     for (size_t i = 0; i < a->n_linked;) {
         size_t j = i;
         bool changed;
@@ -1092,9 +1092,9 @@ static void view_one(void *ctx, const bw_stored_record *r)
     viewing *v = ctx;
     bw_buf_puts(v->out, v->n++ ? ",{\"submitter\":" : "{\"submitter\":");
     bw_buf_put_json_str(v->out, r->submitter, strlen(r->submitter));
-    bw_buf_puts(v->out, ",\"received_at\":\"");
+    bw_buf_puts(v->out, ",\"received_at\":");
     bw_buf_put_time(v->out, r->received_at);
-    bw_buf_puts(v->out, "\",\"actor\":");
+    bw_buf_puts(v->out, ",\"actor\":");
     bw_buf_put_json_str(v->out, r->actor, strlen(r->actor));
     bw_buf_puts(v->out, ",\"record\":");
     bw_buf_puts(v->out, r->body);
