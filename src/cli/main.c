@@ -21,6 +21,7 @@ static const struct {
     {"accounts", cmd_accounts, "intermediary accounts: add, list, monthly statements"},
     {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
+    {"records", cmd_records, "order, payment and logistics records: add (and compare), show"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
 };
 
