@@ -865,6 +865,9 @@ static bool compare_stored(work *w, const bw_stored *st, bool *changed)
     bw_lane target = rec > decided ? rec : decided, next = next_lane(&link, now, target);
     detail_json(w, &res);
     bool compared_anew = !link.hits || strcmp(link.hits, w->detail.p) != 0;
+    /* nothing found and nothing required is not worth an event: only the
+     * link, so that records arriving later find the declaration */
+    bool worth_an_event = compared_anew && (w->n_recs > 0 || res.n_hits > 0);
     bw_buf why = {0};
     if (next != now)
         lane_detail(&why, &res, now, next, decided);
@@ -874,6 +877,7 @@ static bool compare_stored(work *w, const bw_stored *st, bool *changed)
         .order_id = order_id,
         .transport_document = document,
         .hits = compared_anew ? w->detail.p : NULL,
+        .event = worth_an_event,
         .lane = next != now ? bw_lane_names[next] : NULL,
         .lane_kind = lane_kind(&res, now, next),
         .lane_detail = bw_buf_cstr(&why),

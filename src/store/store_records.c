@@ -264,7 +264,7 @@ bool bw_record_change_apply(bw_record_store *rs, const bw_record_change *c)
     bind_cstr(st, 5, c->hits);
     if (!done(rs, st, "linking the declaration to its records"))
         return false;
-    if (c->hits && !event(rs, c, "records_compared", c->hits))
+    if (c->hits && c->event && !event(rs, c, "records_compared", c->hits))
         return false;
     if (!c->lane)
         return true;

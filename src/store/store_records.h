@@ -83,15 +83,16 @@ int bw_record_link_get(bw_record_store *rs, const char *submitter, const char *d
                        bw_record_link_state *out);
 
 /* What one comparison changes, written inside the caller's transaction:
- * the link (always), an event "records_compared" with the hits when they
- * changed, and the lane in force with an event of `lane_kind` (the same
- * change as bw_store_set_lane, which has its own transaction: a batch of
+ * the link (always), an event "records_compared" with the hits when asked,
+ * and the lane in force with an event of `lane_kind` (the same change as
+ * bw_store_set_lane, which has its own transaction: a batch of
  * declarations must not cost a commit each). */
 typedef struct bw_record_change {
     int64_t declaration;
     const char *status;                      /* the declaration's, for the events */
     const char *order_id, *transport_document;
-    const char *hits;                        /* event detail; NULL: unchanged, no event */
+    const char *hits;                        /* the comparison (JSON); NULL: unchanged */
+    bool event;                              /* record it as an event "records_compared" */
     const char *lane;                        /* new lane in force; NULL: unchanged */
     const char *lane_kind, *lane_detail;
     const char *lane_set;                    /* what the link keeps as set by records; NULL none */
