@@ -277,15 +277,18 @@ static void parse_logistics(pctx *p, json_object *o, bw_record_doc *r)
 static json_object *parse_object(pctx *p, const char *s, size_t n)
 {
     json_tokener *tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* RFC 8259, no extensions */
     json_object *o = n <= INT32_MAX ? json_tokener_parse_ex(tok, s, (int)n) : NULL;
     enum json_tokener_error e = json_tokener_get_error(tok);
     size_t end = (size_t)json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     while (o && end < n && strchr(" \t\r\n", s[end]))
         end++;
-    if (!o || e != json_tokener_success)
-        bw_issue_add(p->iss, BW_ERROR, "json.syntax", "", "not JSON: %s",
-                     e != json_tokener_success ? json_tokener_error_desc(e) : "empty");
+    if (!o || e != json_tokener_success) /* strict: what follows the object is an error too */
+        bw_issue_add(p->iss, BW_ERROR, "json.syntax", "", "not JSON: %s at byte %zu",
+                     e == json_tokener_continue || (!o && e == json_tokener_success) ? "it ends too early"
+                                                                                      : json_tokener_error_desc(e),
+                     end);
     else if (end < n)
         bw_issue_add(p->iss, BW_ERROR, "json.trailing_data", "", "more after the record's object");
     else if (!json_object_is_type(o, json_type_object))
@@ -637,34 +640,31 @@ bw_lane bw_records_lane(const bw_risk_result *r)
 
 /* ==== the defaults ==================================================================== */
 
-static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+static pthread_once_t lanes_once = PTHREAD_ONCE_INIT, rd_once = PTHREAD_ONCE_INIT;
 static bw_lanes *default_lanes;
 static bw_refdata *default_rd;
-static char default_err[512];
+static char lanes_err[512], rd_err[512];
 
 /* Loaded once and kept for the life of the process: requests in flight
  * may read them at any time. */
-static void defaults_load(void)
-{
-    const char *dir = bw_default_datadir(NULL);
-    default_lanes = bw_lanes_load(dir, default_err, sizeof default_err);
-    if (default_lanes)
-        default_rd = bw_refdata_load(dir, NULL, default_err, sizeof default_err);
-}
+static void lanes_load(void) { default_lanes = bw_lanes_load(bw_default_datadir(NULL), lanes_err, sizeof lanes_err); }
+static void rd_load(void) { default_rd = bw_refdata_load(bw_default_datadir(NULL), NULL, rd_err, sizeof rd_err); }
 
 const bw_lanes *bw_records_default_lanes(char *err, size_t errlen)
 {
-    pthread_once(&defaults_once, defaults_load);
+    pthread_once(&lanes_once, lanes_load);
     if (!default_lanes)
-        snprintf(err, errlen, "%s", default_err);
+        snprintf(err, errlen, "%s", lanes_err);
     return default_lanes;
 }
 
 bool bw_records_default_env(bw_records_env *env, char *err, size_t errlen)
 {
-    pthread_once(&defaults_once, defaults_load);
-    if (!default_lanes || !default_rd) {
-        snprintf(err, errlen, "%s", default_err);
+    if (!bw_records_default_lanes(err, errlen))
+        return false;
+    pthread_once(&rd_once, rd_load);
+    if (!default_rd) {
+        snprintf(err, errlen, "%s", rd_err);
         return false;
     }
     *env = (bw_records_env){.rd = default_rd, .lanes = default_lanes, .actor = "breakwater:records"};

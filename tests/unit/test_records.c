@@ -279,12 +279,20 @@ static void test_parse_not_a_record(void **state)
     (void)state;
     parsed *p = parse(BW_REC_ORDER, "{\"order_id\":", "S");
     assert_true(has_issue(p, "json.syntax", ""));
+    assert_string_equal(p->iss.v[0].message, "not JSON: it ends too early at byte 12");
+    parsed_free(p);
+    p = parse(BW_REC_ORDER, "", "S");
+    assert_true(has_issue(p, "json.syntax", ""));
+    parsed_free(p);
+    p = parse(BW_REC_ORDER, "{'order_id':'x'}", "S"); /* strict JSON only */
+    assert_true(has_issue(p, "json.syntax", ""));
     parsed_free(p);
     p = parse(BW_REC_ORDER, "[1,2]", "S");
     assert_true(has_issue(p, "type.object", ""));
     parsed_free(p);
-    p = parse(BW_REC_ORDER, ORDER_OK " {}", "S");
-    assert_true(has_issue(p, "json.trailing_data", ""));
+    p = parse(BW_REC_ORDER, ORDER_OK " {}", "S"); /* one record per body or line */
+    assert_true(has_issue(p, "json.syntax", ""));
+    assert_int_equal(p->iss.errors, 1);
     parsed_free(p);
     p = parse(BW_REC_ORDER, ORDER_OK " \n", "S"); /* white space after it is fine */
     assert_true(p->ok);
