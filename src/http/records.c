@@ -42,7 +42,9 @@ static bool path_kind(bw_request *r, bw_record_kind *kind)
 static void answer_added(bw_request *r, const bw_record_doc *doc, const bw_record_added *out)
 {
     if (out->outcome == BW_RECORD_CONFLICT) {
-        bw_answer_problem(r, 409, "this record (kind, key) was already sent by this submitter with other content; the original stands",
+        bw_answer_problem(r, 409,
+                          "this record (kind, key) was already sent by this submitter with other content;"
+                          " the original stands",
                           NULL, NULL);
         return;
     }

@@ -218,7 +218,8 @@ static void date(pctx *p, json_object *o, bw_record_doc *out)
 /* The person a record names; at least one way to identify them. */
 static void party(pctx *p, json_object *o, const char *key, bool with_id, bw_record_party *out)
 {
-    static const char *const with[] = {"name", "national_id", "id", NULL}, *const without[] = {"name", "national_id", NULL};
+    static const char *const with[] = {"name", "national_id", "id", NULL};
+    static const char *const without[] = {"name", "national_id", NULL};
     json_object *v = object(p, o, key, with_id ? with : without, true);
     if (!v)
         return;
@@ -228,7 +229,8 @@ static void party(pctx *p, json_object *o, const char *key, bool with_id, bw_rec
         out->id = text(p, v, key, "id", ID_MAX, false);
     if (!out->name && !out->national_id && !out->id && !member(v, "name") && !member(v, "national_id") &&
         !member(v, "id"))
-        bw_issue_add(p->iss, BW_ERROR, "field.required", key, "needs %s", with_id ? "a name, national_id or id" : "a name or national_id");
+        bw_issue_add(p->iss, BW_ERROR, "field.required", key, "needs %s",
+                     with_id ? "a name, national_id or id" : "a name or national_id");
 }
 
 static void parse_order(pctx *p, json_object *o, bw_record_doc *r)
@@ -705,7 +707,6 @@ typedef struct work {
     bw_record_doc *recs;
     uint32_t n_recs, cap_recs;
     bw_buf detail, scratch;
-    bool failed;
 } work;
 
 static void work_init(work *w, bw_store *s, bw_record_store *rs, const bw_records_env *env)

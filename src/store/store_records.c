@@ -54,7 +54,8 @@ static const char *const SQL[RS_N] = {
     [RS_LINKS] = "SELECT d.submitter, d.declaration_id FROM record_links l JOIN declarations d ON d.id = l.declaration"
                  " WHERE l.order_id = ?1 OR l.transport_document = ?2 ORDER BY d.id",
     [RS_LINK_GET] = "SELECT d.id, d.status, d.lane, l.lane_set, l.hits FROM declarations d"
-                    " LEFT JOIN record_links l ON l.declaration = d.id WHERE d.submitter = ?1 AND d.declaration_id = ?2",
+                    " LEFT JOIN record_links l ON l.declaration = d.id"
+                    " WHERE d.submitter = ?1 AND d.declaration_id = ?2",
     [RS_LINK_PUT] = "INSERT INTO record_links(declaration, order_id, transport_document, lane_set, hits)"
                     " VALUES(?1,?2,?3,?4,?5) ON CONFLICT(declaration) DO UPDATE SET"
                     " order_id = excluded.order_id, transport_document = excluded.transport_document,"
@@ -99,7 +100,8 @@ void bw_record_store_close(bw_record_store *rs)
 
 int bw_store_records_any(bw_store *s)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'");
+    sqlite3_stmt *st =
+        bw_sqlite_prepare(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'");
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
