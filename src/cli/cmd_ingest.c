@@ -24,6 +24,7 @@
 
 #include "../pipeline/row.h"
 #include "../risk/engine.h"
+#include "../risk/records.h"
 #include "cli.h"
 
 #define BATCH 5000
@@ -172,6 +173,10 @@ static bool store_batch(ingest *g, batch *b)
     g->c.conflicts += c.conflicts;
     g->c.amended += c.amended;
     g->c.not_storable += c.not_storable;
+    if (!bw_records_after_store(g->store, NULL, &b->v->row, b->n, sizeof *b->v)) {
+        fprintf(stderr, "breakwater ingest: records: %s\n", bw_store_error(g->store));
+        return false;
+    }
     return true;
 }
 

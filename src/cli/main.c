@@ -24,6 +24,7 @@ static const struct {
     {"inspect", cmd_inspect, "record what an inspection found (feeds risk management)"},
     {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
     {"profiles", cmd_profiles, "risk profiles: check, list, time the evaluation"},
+    {"records", cmd_records, "order, payment and logistics records: add (and compare), show"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
     {"train", cmd_train, "learn a risk model from past declarations and inspection outcomes"},
     {"score", cmd_score, "score declarations with a learned risk model"},

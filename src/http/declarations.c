@@ -247,6 +247,7 @@ static void finish_post(bw_request *r)
         return;
     }
     count_outcomes(st);
+    bw_http_records_after_post(r, st->rows, st->n_rows);
     if (st->single)
         answer_single(r, st);
     else

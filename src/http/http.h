@@ -173,6 +173,12 @@ void bw_h_statement(bw_request *r);
 void bw_h_post_inspection(bw_request *r);
 void bw_h_list_candidates(bw_request *r);
 void bw_h_decide_candidate(bw_request *r);
+void bw_h_post_record(bw_request *r);
+void bw_h_get_record(bw_request *r);
+/* After POST /v1/declarations committed: compares the declarations stored
+ * with their order, payment and logistics records (records.c); failures
+ * are logged, the declarations stay stored. */
+void bw_http_records_after_post(bw_request *r, const bw_decl_row *rows, uint32_t n);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),

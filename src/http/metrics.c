@@ -7,9 +7,9 @@
 
 #include "http.h"
 
-static const int CODES[] = {200, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 499, 500, 503};
+static const int CODES[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 499, 500, 503};
 #define N_CODES (sizeof CODES / sizeof CODES[0])
-#define MAX_ROUTES 16
+#define MAX_ROUTES 64 /* more than bw_routes has: routes past it would count as unrouted */
 #define N_BOUNDS 11 /* the bounds of bw_latency_bounds_ms, +Inf after */
 
 static atomic_ullong requests[MAX_ROUTES + 1][N_CODES + 1]; /* [route or unrouted][code or other] */
