@@ -164,7 +164,9 @@ sort "$T/routes" >"$T/routes.sorted"
 printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/declarations/{submitter}/{id}' \
     'GET /v1/reference/jurisdictions' 'GET /v1/reference/jurisdictions/{id}' 'POST /v1/declarations' \
     'POST /v1/quote' 'POST /v1/payments' 'GET /v1/accounts' 'POST /v1/accounts' \
-    'GET /v1/accounts/{jurisdiction}/{id}/statement' |
+    'GET /v1/accounts/{jurisdiction}/{id}/statement' \
+    'POST /v1/declarations/{submitter}/{id}/inspection' 'GET /v1/risk/watchlist/candidates' \
+    'POST /v1/risk/watchlist/candidates/{id}' 'POST /v1/records/{kind}' 'GET /v1/records/{kind}/{key}' |
     sort >"$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
@@ -684,7 +686,7 @@ kill -9 "$s1"
 wait_exit "$s1" 10
 check "durability: killed server gone" bash -c "[ '$rc' != timeout ]"
 check "durability: the row is in the db after kill -9" eq "$(sql "select count(*) from declarations where submitter='EXP-A' and declaration_id='EXP-A-DUR-1' and status='accepted'")" 1
-check "durability: its received event is in the db" eq "$(sql "select count(*) from events e join declarations d on d.id=e.declaration where d.declaration_id='EXP-A-DUR-1'")" 1
+check "durability: its received event is in the db" eq "$(sql "select count(*) from events e join declarations d on d.id=e.declaration where d.declaration_id='EXP-A-DUR-1' and e.kind='received'")" 1
 total=$(sql "select count(*) from declarations")
 start_server s2 "$db"
 s2=$srv_pid
