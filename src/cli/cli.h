@@ -45,6 +45,10 @@ bw_refdata *cli_load_refdata(const char *cmd, const cli_common *c);
 /* Loads the risk lists (policy, screening, watchlist, profiles) and makes an
  * engine with fresh learned state; prints the error and returns NULL. */
 struct bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c);
+/* What the engine learned in earlier runs and analysts' profile edits, from
+ * the store; and the learned state back to it.  false after printing. */
+bool cli_risk_restore(const char *cmd, struct bw_risk_engine *e, bw_store *s);
+bool cli_risk_save(const char *cmd, struct bw_risk_engine *e, bw_store *s);
 /* Opens FILE or "-" for reading; -1 after printing the error. */
 int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */

@@ -407,6 +407,8 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "breakwater ingest: %s\n", err);
         goto out;
     }
+    if (!cli_risk_restore("ingest", risk, g.store))
+        goto out;
     if (results && !(g.results = strcmp(results, "-") ? fopen(results, "w") : stdout)) {
         fprintf(stderr, "breakwater ingest: %s: cannot write results\n", results);
         goto out;
@@ -443,6 +445,8 @@ int cmd_ingest(int argc, char **argv)
             (unsigned long long)g.c.conflicts, (unsigned long long)g.c.amended,
             (unsigned long long)g.c.not_storable, el, el > 0 ? g.c.n / el : 0);
     rc = read_rc ? EXIT_USAGE : g.c.rejected || g.c.conflicts ? EXIT_REJECTED : EXIT_OK;
+    if (!cli_risk_save("ingest", risk, g.store))
+        rc = EXIT_USAGE;
 out:
     if (g.results && g.results != stdout)
         fclose(g.results);

@@ -71,7 +71,13 @@ int cmd_serve(int argc, char **argv)
     if (!rd)
         return EXIT_USAGE;
     bw_risk_engine *risk = cli_load_risk("serve", &c);
-    if (!risk) {
+    /* the serving thread's own connection: learned state in and out */
+    bw_store *own = risk ? bw_store_open(c.db, err, sizeof err) : NULL;
+    if (risk && !own)
+        fprintf(stderr, "breakwater serve: %s\n", err);
+    if (!own || !cli_risk_restore("serve", risk, own)) {
+        bw_store_close(own);
+        bw_risk_engine_free(risk);
         bw_refdata_free(rd);
         return EXIT_USAGE;
     }
@@ -87,6 +93,7 @@ int cmd_serve(int argc, char **argv)
     bw_server *srv = bw_server_start(&cfg, c.db, rd, risk, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "breakwater serve: %s\n", err);
+        bw_store_close(own);
         bw_risk_engine_free(risk);
         bw_refdata_free(rd);
         return EXIT_USAGE;
@@ -118,6 +125,8 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "breakwater serve: %s: finishing requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     bw_server_stop(srv);
+    cli_risk_save("serve", risk, own);
+    bw_store_close(own);
     bw_refdata_free(rd);
     for (size_t i = 0; i < n_old; i++)
         bw_refdata_free(old[i]);

@@ -32,6 +32,24 @@ bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c)
     return e;
 }
 
+bool cli_risk_restore(const char *cmd, bw_risk_engine *e, bw_store *s)
+{
+    char err[1024];
+    bool ok = bw_risk_engine_restore(e, s, err, sizeof err) && bw_risk_engine_load_profile_edits(e, s, err, sizeof err);
+    if (!ok)
+        fprintf(stderr, "breakwater %s: risk: %s\n", cmd, err);
+    return ok;
+}
+
+bool cli_risk_save(const char *cmd, bw_risk_engine *e, bw_store *s)
+{
+    char err[1024];
+    bool ok = bw_risk_engine_save(e, s, err, sizeof err);
+    if (!ok)
+        fprintf(stderr, "breakwater %s: risk: %s\n", cmd, err);
+    return ok;
+}
+
 int cli_open_input(const char *cmd, const char *path)
 {
     if (!strcmp(path, "-"))
