@@ -173,6 +173,10 @@ void bw_h_statement(bw_request *r);
 void bw_h_post_inspection(bw_request *r);
 void bw_h_list_candidates(bw_request *r);
 void bw_h_decide_candidate(bw_request *r);
+void bw_h_list_profiles(bw_request *r);
+void bw_h_get_profile(bw_request *r);
+void bw_h_post_profile(bw_request *r);
+void bw_h_delete_profile(bw_request *r);
 void bw_h_post_record(bw_request *r);
 void bw_h_get_record(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored

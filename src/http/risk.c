@@ -9,11 +9,21 @@
 #include <string.h>
 
 #include "../risk/feedback.h"
+#include "../risk/profiles.h"
 #include "http.h"
 
 static void actor_of(const bw_request *r, char *out, size_t n)
 {
     snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter[0] ? r->who.submitter : "key");
+}
+
+/* Drops the closing brace of the object in b, to append members. */
+static void chomp_object(bw_buf *b)
+{
+    while (b->n && b->p[b->n - 1] != '}')
+        b->n--;
+    if (b->n)
+        b->n--;
 }
 
 /* POST /v1/declarations/{submitter}/{id}/inspection */
@@ -126,4 +136,104 @@ void bw_h_decide_candidate(bw_request *r)
         bw_buf_printf(&r->out, "{\"id\":%lld,\"status\":\"%s\"}", id, confirm ? "confirmed" : "dismissed");
         bw_answer_json(r, 200);
     }
+}
+
+/* ---- profiles ------------------------------------------------------------------ */
+
+static void put_rate(void *ctx, const bw_profile_stats *p)
+{
+    bw_buf *b = ctx;
+    if (b->n && b->p[b->n - 1] == '}')
+        bw_buf_putc(b, ',');
+    bw_buf_puts(b, "{\"profile\":");
+    bw_buf_put_json_str(b, p->profile, strlen(p->profile));
+    bw_buf_printf(b, ",\"inspected\":%lld,\"found\":%lld}", (long long)p->inspected, (long long)p->found);
+}
+
+/* GET /v1/risk/profiles: the profiles in force, and how often the
+ * declarations each one hit were inspected and found irregular. */
+void bw_h_list_profiles(bw_request *r)
+{
+    bw_store *s = bw_server_store(r->srv);
+    bw_risk_engine *e = bw_server_risk(r->srv);
+    bw_profiles_json(bw_risk_engine_profiles(e), &r->out);
+    chomp_object(&r->out);
+    bw_buf_puts(&r->out, ",\"hit_rates\":[");
+    if (!s || !bw_store_profile_stats(s, put_rate, &r->out)) {
+        r->out.n = 0;
+        bw_answer_problem(r, 500, "the profile statistics could not be read", NULL, NULL);
+        return;
+    }
+    bw_buf_puts(&r->out, "]}");
+    bw_answer_json(r, 200);
+}
+
+/* GET /v1/risk/profiles/{id} */
+void bw_h_get_profile(bw_request *r)
+{
+    const bw_profile *p = bw_profiles_find(bw_risk_engine_profiles(bw_server_risk(r->srv)), r->params[0],
+                                           strlen(r->params[0]));
+    if (!p) {
+        bw_answer_problem(r, 404, "no such profile in force", NULL, NULL);
+        return;
+    }
+    bw_profile_json(p, &r->out);
+    bw_answer_json(r, 200);
+}
+
+/* Stores an edit and puts the profiles in force again: the edit applies to
+ * the next declaration. */
+static void apply_edit(bw_request *r, const char *id, const char *body, int status)
+{
+    char err[512], actor[96];
+    actor_of(r, actor, sizeof actor);
+    bw_store *s = bw_server_store(r->srv);
+    bw_risk_engine *e = bw_server_risk(r->srv);
+    if (!s || !bw_store_profile_put(s, id, body, actor, bw_time_now())) {
+        bw_answer_problem(r, 500, "the profile could not be stored", NULL, NULL);
+        return;
+    }
+    if (!bw_risk_engine_load_profile_edits(e, s, err, sizeof err)) {
+        bw_answer_problem(r, 500, err, NULL, NULL);
+        return;
+    }
+    const bw_profile *p = bw_profiles_find(bw_risk_engine_profiles(e), id, strlen(id));
+    if (p)
+        bw_profile_json(p, &r->out);
+    else {
+        bw_buf_puts(&r->out, "{\"id\":");
+        bw_buf_put_json_str(&r->out, id, strlen(id));
+        bw_buf_puts(&r->out, ",\"deleted\":true}");
+    }
+    bw_answer_json(r, status);
+}
+
+/* POST /v1/risk/profiles: a new profile, or a new version of one (same id). */
+void bw_h_post_profile(bw_request *r)
+{
+    char err[512];
+    bw_profile *p = bw_profile_parse(r->body.p ? r->body.p : "", r->body.n, err, sizeof err);
+    if (!p || bw_profile_deleted(p)) {
+        bw_answer_problem(r, 400, p ? "use DELETE /v1/risk/profiles/{id} to remove a profile" : err, NULL, NULL);
+        bw_profile_free(p);
+        return;
+    }
+    bw_buf canon = {0};
+    bw_profile_json(p, &canon); /* stored canonical: what GET will show */
+    char id[128];
+    snprintf(id, sizeof id, "%s", bw_profile_id(p));
+    bool existed = bw_profiles_find(bw_risk_engine_profiles(bw_server_risk(r->srv)), id, strlen(id)) != NULL;
+    bw_profile_free(p);
+    apply_edit(r, id, bw_buf_cstr(&canon), existed ? 200 : 201);
+    bw_buf_free(&canon);
+}
+
+/* DELETE /v1/risk/profiles/{id} */
+void bw_h_delete_profile(bw_request *r)
+{
+    if (!bw_profiles_find(bw_risk_engine_profiles(bw_server_risk(r->srv)), r->params[0], strlen(r->params[0]))) {
+        bw_answer_problem(r, 404, "no such profile in force", NULL, NULL);
+        return;
+    }
+    apply_edit(r, r->params[0], NULL, 200);
 }
