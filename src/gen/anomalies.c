@@ -670,14 +670,18 @@ bool anom_drop_double(const char *in, char *out, size_t cap)
     return false;
 }
 
+static bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 /* "viagra" -> "v1agra", "mephedrone" -> "m3phedr0ne": the first letter
- * that has a look-alike, two in longer words. */
+ * that has a look-alike, two in longer words, never the first of a word
+ * (people write "v1agra", not "0xycodone", which would read as a number
+ * with a unit). */
 static void leet_word(const char *w, size_t n, char *out, size_t *o, size_t cap)
 {
     static const char from[] = "iIoOeEaAsS", to[] = "1100334@$$";
     unsigned changed = 0, most = n >= 7 ? 2 : 1;
     for (size_t i = 0; i < n && *o + 1 < cap; i++) {
-        const char *k = changed < most ? strchr(from, w[i]) : NULL;
+        const char *k = changed < most && i > 0 && ascii_letter(w[i - 1]) ? strchr(from, w[i]) : NULL;
         if (k && w[i]) {
             out[(*o)++] = to[k - from];
             changed++;

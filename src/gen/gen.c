@@ -2775,8 +2775,15 @@ static void offender_party(const gen *g, anomaly *a, plan *p, party_x *x)
     x->id = chance(&a->r, 600) ? xid(p, buyer ? "B-" : "SELLER-", (buyer ? OFFENDER_BUYER_ID : OFFENDER_SELLER_ID) + o->no)
                                : xid(p, buyer ? "B-" : "SELLER-", (buyer ? FRESH_BUYER_ID : FRESH_SELLER_ID) + a->seq);
     x->name = offender_name(p, a, v, alias, sizeof alias);
+    /* a variant of the name keeps something else of the entry (address,
+     * e-mail or phone); an alias keeps only the listed e-mail or phone */
+    bool moved = v == WV_CONTACT || chance(&a->r, 200);
+    bool listed_mail = v == WV_CONTACT ? !buyer || chance(&a->r, 500) : chance(&a->r, 600);
+    bool listed_phone = v == WV_CONTACT ? buyer && !listed_mail : buyer && chance(&a->r, 600);
+    if (v != WV_CONTACT && moved && !listed_phone)
+        listed_mail = true;
     unsigned at = o->place, street = o->street, house = o->house;
-    if (v == WV_CONTACT || chance(&a->r, 200)) { /* elsewhere in the same country */
+    if (moved) { /* elsewhere in the same country */
         at = below(&a->r, c->nplaces);
         street = STREET_IN_PLACE(o->country) ? at : below(&a->r, c->nstreets);
         house = between(&a->r, 1, 160);
@@ -2788,10 +2795,6 @@ static void offender_party(const gen *g, anomaly *a, plan *p, party_x *x)
     x->line = xstr(p, chance(&a->r, 300) && anom_abbreviate(&g->vocab, line, abbr, sizeof abbr) ? abbr : line);
     x->city = c->places[at].city;
     x->postcode = c->places[at].postcode;
-    /* the listed e-mail (and, for buyers, phone) mostly; with an alias,
-     * one of them always */
-    bool listed_mail = v == WV_CONTACT ? !buyer || chance(&a->r, 500) : chance(&a->r, 700);
-    bool listed_phone = v == WV_CONTACT ? buyer && !listed_mail : chance(&a->r, 700);
     if (listed_mail) {
         x->email = xstr(p, o->email);
     } else {
@@ -3174,7 +3177,7 @@ static const uint16_t REC_W[] = {40, 30, 30};
 
 /* Order, payment and logistics that disagree where validation only
  * warns: paid 2-5 times the declared value, paid by someone else, or a
- * parcel far heavier than its goods.  China compares the three documents
+ * parcel far heavier than its goods (undeclared goods inside).  China compares the three documents
  * strictly (any payment mismatch is an error), so there only the weight. */
 static void unreconcile(anomaly *a, plan *p)
 {
@@ -3192,11 +3195,13 @@ static void unreconcile(anomaly *a, plan *p)
         while (!strcmp(payer, name));
         p->payer_x = xstr(p, payer);
         p->at_stake = p->total;
-    } else {
-        uint32_t factor = between(&a->r, 3, 8);
-        p->gross_g *= factor;
+    } else { /* 2-7 times the declared goods' mass again (at least 250 g each time) */
+        uint32_t net = 0, times = between(&a->r, 2, 7);
+        for (unsigned i = 0; i < p->nitems; i++)
+            net += p->items[i].net_g;
+        p->gross_g += times * (net > 250 ? net : 250);
         p->packages = p->packages > 1 || chance(&a->r, 300) ? 2 : 1;
-        p->at_stake = p->total * (factor - 1);
+        p->at_stake = p->total * times;
     }
 }
 
