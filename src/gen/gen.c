@@ -15,6 +15,11 @@
  * records keep one name and address, and lets a "return" re-plan the earlier
  * declaration it refers to instead of remembering it.
  *
+ * With --anomalies, a record chosen for an anomaly is planned from a base
+ * record that can carry it, and hooks at fixed points of the planning
+ * reshape it (see the Anomalies section and docs/generator.md); clean
+ * records draw exactly what they always drew.
+ *
  * No floating point anywhere: money is integer minor units, skewed draws use
  * integer powers, and the calendar is Howard Hinnant's days-from-civil.
  */
@@ -2247,8 +2252,8 @@ static bool place_group(const gen *g, rng *r, slot *s, const uint16_t *order, un
         if (q >= n)
             break;
         bool chosen = s[q].pattern == PENDING;
-        if (!chosen && take + release + 1 > pending)
-            break; /* no later anomaly left to give up for it */
+        if (take + release + 1 > pending)
+            break; /* a later anomaly must be left to give up for each clean one */
         take += chosen;
         release += !chosen;
         at[got++] = (uint16_t)q;
@@ -3030,7 +3035,7 @@ static void split_times(const gen *g, anomaly *a)
     if (g->days) {
         first = timeline(g, a->anchor);
         int64_t own = timeline(g, a->seq) - first;
-        off = (own < 46 * 3600 ? own : 46 * 3600) + a->part;
+        off = own < 46 * 3600 ? own : 46 * 3600;
     }
     a->anchor_t = first;
     a->order_t = first + off;

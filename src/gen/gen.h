@@ -22,6 +22,11 @@
  * digits, HS subheadings, UN/LOCODE-shaped places, ISO codes, amounts that
  * reconcile) is produced valid on purpose, so that tests and demos can
  * corrupt records deliberately and know what they broke.
+ *
+ * On request it also plants labelled fraud (--anomalies, docs/generator.md):
+ * a given share of the records carry one of eight patterns, each otherwise a
+ * valid declaration, with a truth line per record and the offender list the
+ * watchlist pattern draws from.  Without those options not a byte changes.
  */
 #ifndef BW_GEN_H
 #define BW_GEN_H

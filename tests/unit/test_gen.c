@@ -1076,7 +1076,8 @@ static void the_rate_is_respected(void **state)
         uint64_t count;
         const char *rate;
         uint64_t ppm;
-    } runs[] = {{7777, "0.013", 13000}, {3000, "0.5", 500000}, {1000, "0", 0}, {1234, ".25", 250000}};
+    } runs[] = {{7777, "0.013", 13000}, {3000, "0.5", 500000}, {1000, "0", 0}, {1234, ".25", 250000},
+                {6000, "0.9", 900000}, {6000, "0.3", 300000}}; /* dense: split purchases at block ends */
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         run r = generate_with(anomaly_options(runs[i].count, 3, runs[i].rate));
         size_t returns;
