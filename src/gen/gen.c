@@ -15,6 +15,11 @@
  * records keep one name and address, and lets a "return" re-plan the earlier
  * declaration it refers to instead of remembering it.
  *
+ * With --anomalies, a record chosen for an anomaly is planned from a base
+ * record that can carry it, and hooks at fixed points of the planning
+ * reshape it (see the Anomalies section and docs/generator.md); clean
+ * records draw exactly what they always drew.
+ *
  * No floating point anywhere: money is integer minor units, skewed draws use
  * integer powers, and the calendar is Howard Hinnant's days-from-civil.
  */
@@ -25,6 +30,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "anomalies.h"
 
 #define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -141,6 +148,12 @@ static void sink_flush(sink *s)
 static inline void put(sink *s, const char *p, size_t n)
 {
     if (s->cap - s->n < n) {
+        if (!s->f) { /* a string sink (str_sink): keep what fits */
+            n = s->cap - s->n;
+            memcpy(s->buf + s->n, p, n);
+            s->n += n;
+            return;
+        }
         sink_flush(s);
         if (n > s->cap) { /* never for our records; kept correct anyway */
             if (!s->err && fwrite(p, 1, n, s->f) != n)
@@ -691,7 +704,19 @@ typedef struct catalogue {
     uint64_t *cum; /* running total of weights, for a binary-search draw */
     size_t n;
     char *storage; /* the file, cut into NUL-terminated fields */
+    /* demo/prohibited.tsv only: per row, where the goods are banned
+     * ("*" or "AU,EU,GB"); category and language are documentation */
+    const char **where;
 } catalogue;
+
+/* The two files in this format: what a catalogue line holds after the
+ * common eight columns. */
+typedef struct cat_format {
+    const char *what;   /* for messages */
+    const char *file;   /* under DATADIR/demo/ */
+    const char *header;
+    int ncols;          /* 8, or 11 with category, language, jurisdictions */
+} cat_format;
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -704,11 +729,11 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static char *read_file(const char *path, char *err, size_t errlen)
+static char *read_file(const char *path, const char *what, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "cannot open product catalogue %s: %s", path, strerror(errno));
+        set_err(err, errlen, "cannot open %s %s: %s", what, path, strerror(errno));
         return NULL;
     }
     size_t n = 0, cap = 1 << 16;
@@ -726,7 +751,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
     fclose(f);
     if (bad) {
         free(p);
-        set_err(err, errlen, "cannot read product catalogue %s", path);
+        set_err(err, errlen, "cannot read %s %s", what, path);
         return NULL;
     }
     p[n] = 0;
@@ -809,20 +834,45 @@ static int split_tabs(char *line, char **f, int max)
     return n;
 }
 
-static int add_line(catalogue *c, char *line, bool *seen_header, const char **why)
+/* "*" or jurisdiction codes separated by commas ("AU,EU,GB"). */
+static const char *check_where(const char *w)
 {
-    char *f[8];
+    if (!strcmp(w, "*"))
+        return NULL;
+    for (const char *p = w; *p; p += 3) {
+        if (p[0] < 'A' || p[0] > 'Z' || p[1] < 'A' || p[1] > 'Z' || (p[2] && p[2] != ','))
+            return "jurisdictions must be * or codes like AU,EU,GB";
+        if (!p[2])
+            return NULL;
+    }
+    return "jurisdictions must be * or codes like AU,EU,GB";
+}
+
+/* The three documentary columns of prohibited.tsv. */
+static const char *parse_extra(char **f, catalogue *c)
+{
+    if (!*f[8] || strlen(f[9]) != 2 || strspn(f[9], "abcdefghijklmnopqrstuvwxyz") != 2)
+        return "category must be non-empty and language two lowercase letters";
+    const char *why = check_where(f[10]);
+    if (!why)
+        c->where[c->n] = f[10];
+    return why;
+}
+
+static int add_line(catalogue *c, const cat_format *fmt, char *line, bool *seen_header, const char **why)
+{
+    char *f[11];
     if (!*seen_header) {
         *seen_header = true;
-        *why = strcmp(line, CAT_HEADER) ? "first row must be the header: " CAT_HEADER : NULL;
+        *why = strcmp(line, fmt->header) ? "first row must be the header" : NULL;
         return *why ? -1 : 0;
     }
-    if (split_tabs(line, f, 8) != 8) {
-        *why = "expected 8 tab-separated columns";
+    if (split_tabs(line, f, fmt->ncols) != fmt->ncols) {
+        *why = fmt->ncols == 8 ? "expected 8 tab-separated columns" : "expected 11 tab-separated columns";
         return -1;
     }
     uint32_t w;
-    if ((*why = parse_row(f, &c->rows[c->n], &w)))
+    if ((*why = parse_row(f, &c->rows[c->n], &w)) || (fmt->ncols == 11 && (*why = parse_extra(f, c))))
         return -1;
     c->cum[c->n] = (c->n ? c->cum[c->n - 1] : 0) + w;
     c->n++;
@@ -833,18 +883,21 @@ static void free_catalogue(catalogue *c)
 {
     free(c->rows);
     free(c->cum);
+    free(c->where);
     free(c->storage);
     memset(c, 0, sizeof *c);
 }
 
-static int parse_catalogue(catalogue *c, const char *path, char *err, size_t errlen)
+static int parse_catalogue(catalogue *c, const cat_format *fmt, const char *path, char *err, size_t errlen)
 {
     size_t lines = 1;
     for (const char *p = c->storage; *p; p++)
         lines += *p == '\n';
     c->rows = malloc(lines * sizeof *c->rows);
     c->cum = malloc(lines * sizeof *c->cum);
-    if (!c->rows || !c->cum) {
+    if (fmt->ncols == 11)
+        c->where = malloc(lines * sizeof *c->where);
+    if (!c->rows || !c->cum || (fmt->ncols == 11 && !c->where)) {
         set_err(err, errlen, "out of memory loading %s", path);
         return -1;
     }
@@ -861,8 +914,11 @@ static int parse_catalogue(catalogue *c, const char *path, char *err, size_t err
         const char *why = NULL;
         if (len == 0 || line[0] == '#')
             continue;
-        if (add_line(c, line, &seen_header, &why)) {
-            set_err(err, errlen, "%s line %u: %s", path, lineno, why);
+        if (add_line(c, fmt, line, &seen_header, &why)) {
+            if (!strcmp(why, "first row must be the header"))
+                set_err(err, errlen, "%s line %u: %s: %s", path, lineno, why, fmt->header);
+            else
+                set_err(err, errlen, "%s line %u: %s", path, lineno, why);
             return -1;
         }
     }
@@ -873,17 +929,21 @@ static int parse_catalogue(catalogue *c, const char *path, char *err, size_t err
     return 0;
 }
 
-static int load_catalogue(catalogue *c, const char *datadir, char *err, size_t errlen)
+static const cat_format CATALOGUE = {"product catalogue", "catalogue.tsv", CAT_HEADER, 8};
+static const cat_format PROHIBITED = {"prohibited goods list", "prohibited.tsv",
+                                      CAT_HEADER "\tcategory\tlanguage\tjurisdictions", 11};
+
+static int load_catalogue(catalogue *c, const cat_format *fmt, const char *datadir, char *err, size_t errlen)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/demo/catalogue.tsv", datadir) >= sizeof path) {
+    if ((size_t)snprintf(path, sizeof path, "%s/demo/%s", datadir, fmt->file) >= sizeof path) {
         set_err(err, errlen, "data directory path too long");
         return -1;
     }
     memset(c, 0, sizeof *c);
-    if (!(c->storage = read_file(path, err, errlen)))
+    if (!(c->storage = read_file(path, fmt->what, err, errlen)))
         return -1;
-    if (parse_catalogue(c, path, err, errlen)) {
+    if (parse_catalogue(c, fmt, path, err, errlen)) {
         free_catalogue(c);
         return -1;
     }
@@ -951,7 +1011,9 @@ static void put_description(sink *s, const char *t, uint64_t seed)
  * ==================================================================== */
 
 /* Salts keep the streams of different kinds of thing apart. */
-enum { SALT_RECORD = 1, SALT_SELLER, SALT_PERSON, SALT_RETURN, SALT_IS_RETURN, SALT_MASTER };
+enum { SALT_RECORD = 1, SALT_SELLER, SALT_PERSON, SALT_RETURN, SALT_IS_RETURN, SALT_MASTER,
+       SALT_BLOCK, SALT_ANOMALY, SALT_SPLIT, SALT_SPLIT_TIME, SALT_SPLIT_IDS, SALT_PARCEL, SALT_OFFENDER,
+       SALT_DAYS, SALT_BASE = 1000 /* + try: another base record for an anomaly */ };
 
 typedef struct seller {
     uint32_t no;                  /* SELLER-<no> */
@@ -1085,7 +1147,16 @@ typedef struct plan_item {
     bool url;
     uint64_t text_seed;
     uint32_t url_no;
+    const char *hs_x, *text_x; /* anomalies: declared instead of the row's */
 } plan_item;
+
+/* A party as an anomaly writes it (an offender, a buyer typed another
+ * way): the strings replace what the party's pool number would give. */
+typedef struct party_x {
+    bool on;
+    const char *id, *name, *line, *city, *postcode, *email, *phone, *national_id, *url;
+    unsigned country;
+} party_x;
 
 typedef struct plan {
     uint64_t seq, related_seq; /* related_seq != 0 for returns */
@@ -1114,7 +1185,27 @@ typedef struct plan {
     unsigned provider;
 
     char seller_scheme[16], collect_scheme[16], account[24];
+
+    /* --anomalies; all zero on a clean record */
+    unsigned pattern;          /* PAT_* */
+    char group[32];            /* linked records (a split purchase), else "" */
+    int64_t at_stake;          /* value whose share is the revenue at stake */
+    int64_t paid_x;            /* payment.amount when it is not the total; 0: the total */
+    const char *payer_x;       /* payment.payer when it is not the buyer */
+    party_x seller_x, buyer_x;
+    char xbuf[3072];           /* the strings of the above */
+    size_t xlen;
 } plan;
+
+/* The anomaly patterns (docs/generator.md); the names are the truth file's. */
+enum { PAT_CLEAN, PAT_UNDERVALUATION, PAT_SPLITTING, PAT_MISCLASSIFICATION, PAT_WATCHLIST, PAT_PROHIBITED,
+       PAT_RECONCILIATION, PAT_FIRST_TIME, PAT_FAKE_SCHEME, PAT_COUNT };
+static const char *const PATTERN_NAME[PAT_COUNT] = {
+    "clean", "undervaluation", "splitting", "misclassification", "watchlist", "prohibited",
+    "reconciliation", "first_time_high_risk", "fake_scheme",
+};
+
+typedef struct offender offender;
 
 typedef struct gen {
     uint64_t seed;
@@ -1123,6 +1214,19 @@ typedef struct gen {
     uint32_t nsellers, nsenders;
     uint32_t buyer_start[J_COUNT], buyer_size[J_COUNT];
     int64_t base_t; /* 2026-11-20T00:00:00Z: orders fall in the 60 days before */
+
+    uint64_t count;
+    uint32_t days;           /* --days: order dates spread over this many days, 0: as always */
+    bool outcomes;           /* --outcomes */
+    bool anomalies;          /* --anomalies given (even 0): payers are written */
+    uint32_t ppm;            /* anomalous records per million */
+    anom_vocab vocab;        /* the anomaly vocabularies and the jurisdictions */
+    catalogue banned;        /* demo/prohibited.tsv */
+    offender *offenders;     /* the --watchlist list of this seed */
+    uint32_t noffenders;
+    catalogue risky;         /* the catalogue's rows of high-risk chapters (rows borrowed) */
+    char (*registered)[16];  /* every number gen --registry may list, sorted */
+    size_t nregistered;
 } gen;
 
 static uint32_t clamp_u32(uint64_t v, uint32_t lo, uint32_t hi)
@@ -1255,6 +1359,7 @@ static void plan_items(const gen *g, rng *r, plan *p)
         it->text_seed = rng_next(r);
         it->url = p->platform ? chance(r, 300) : chance(r, 150);
         it->url_no = below(r, 100000000);
+        it->hs_x = it->text_x = NULL;
         p->total += it->value;
     }
 }
@@ -1302,9 +1407,27 @@ static void plan_submitter(rng *r, plan *p)
     p->mode = p->carrier->awb_prefix ? MODE_AIR : MODE_ROAD;
 }
 
-static void plan_dates(const gen *g, rng *r, plan *p)
+/* --days: record seq's order time, seq-th of count evenly over the days
+ * before base_t, with a jitter inside its own share of time so that the
+ * times never go backwards. */
+static int64_t timeline(const gen *g, uint64_t seq)
+{
+    uint64_t span = (uint64_t)g->days * 86400, share = span / g->count;
+    uint64_t at = (uint64_t)(((unsigned __int128)(seq - 1) * span) / g->count);
+    uint64_t jitter = share ? hash3(g->seed, SALT_DAYS, seq) % share : 0;
+    return g->base_t - (int64_t)span + (int64_t)(at + jitter);
+}
+
+typedef struct anomaly anomaly;
+static int64_t anomaly_order_time(const anomaly *a);
+
+static void plan_dates(const gen *g, rng *r, plan *p, const anomaly *a)
 {
     p->order_t = g->base_t - 60 * 86400 + below(r, 60 * 86400);
+    if (g->days)
+        p->order_t = timeline(g, p->seq);
+    if (a && anomaly_order_time(a) >= 0)
+        p->order_t = anomaly_order_time(a);
     p->pay_t = p->order_t + between(r, 2, 30);
     p->loaded_t = chance(r, 600) ? p->order_t + 86400 + below(r, 2 * 86400 - 3600) : -1;
     int64_t eta = p->order_t + 3 * 86400 + below(r, 9 * 86400);
@@ -1443,32 +1566,80 @@ static void plan_collection(rng *r, plan *p)
     snprintf(p->account, sizeof p->account, "ACC-%s", payer);
 }
 
+/* Where an anomaly shapes the record it is planted in (see the Anomalies
+ * section below).  Each is called only for an anomalous record. */
+static bool fits_early(const anomaly *a, const plan *p);
+static void hook_parties(const gen *g, anomaly *a, plan *p);
+static void hook_platform(const anomaly *a, plan *p);
+static void hook_items(const gen *g, anomaly *a, plan *p);
+static rng *hook_submitted(const gen *g, anomaly *a, plan *p, rng *r);
+static void hook_charges(const anomaly *a, plan *p);
+static bool hook_collection(const gen *g, anomaly *a, plan *p);
+static void hook_final(const gen *g, anomaly *a, plan *p);
+
+static void plan_start(plan *p, uint64_t seq)
+{
+    p->seq = seq;
+    p->related_seq = 0;
+    p->is_return = false;
+    p->pattern = PAT_CLEAN;
+    p->group[0] = 0;
+    p->at_stake = p->paid_x = 0;
+    p->payer_x = NULL;
+    p->seller_x.on = p->buyer_x.on = false;
+    p->xlen = 0;
+}
+
+/* Everything after the jurisdiction.  With a == NULL (a clean record) the
+ * draws are exactly those the generator always made; with an anomaly the
+ * hooks shape the record, and false means this base record cannot carry
+ * it (the caller draws another). */
+static bool plan_rest(const gen *g, rng *r, plan *p, anomaly *a)
+{
+    p->flow = PICK(r, FLOW_W);
+    p->txn = pick(r, TXN_W[p->flow], 3);
+    /* presents between private persons travel by post or express, not
+     * through a marketplace's own declarations; China's cross-border
+     * retail channel has no gifts: every parcel is a platform sale */
+    p->gift = p->txn == TXN_C2C && p->flow != FLOW_PLATFORM && p->j != J_CN && chance(r, 350);
+    if (a && !fits_early(a, p))
+        return false;
+    pick_parties(g, r, p);
+    if (a)
+        hook_parties(g, a, p);
+    bool usd = p->j != J_US && chance(r, 100);
+    p->currency = usd ? "USD" : JURIS[p->j].currency;
+    p->per_usd = usd ? 10000 : JURIS[p->j].per_usd;
+    plan_platform(r, p);
+    if (a)
+        hook_platform(a, p);
+    plan_items(g, r, p);
+    if (a)
+        hook_items(g, a, p);
+    plan_submitter(r, p);
+    if (a)
+        r = hook_submitted(g, a, p, r);
+    plan_dates(g, r, p, a);
+    plan_charges(r, p);
+    if (a)
+        hook_charges(a, p);
+    plan_transport_ids(g, r, p);
+    plan_collection(r, p);
+    if (a && !hook_collection(g, a, p))
+        return false;
+    p->provider = p->dest == C_CN && chance(r, 700) ? 2 : PICK(r, PAY_PROVIDER_W);
+    if (a)
+        hook_final(g, a, p);
+    return true;
+}
+
 static void plan_declaration(const gen *g, uint64_t seq, plan *p)
 {
     rng r;
     rng_seed(&r, g->seed, SALT_RECORD, seq);
-    p->seq = seq;
-    p->related_seq = 0;
-    p->is_return = false;
+    plan_start(p, seq);
     p->j = pick_jurisdiction(g, &r);
-    p->flow = PICK(&r, FLOW_W);
-    p->txn = pick(&r, TXN_W[p->flow], 3);
-    /* presents between private persons travel by post or express, not
-     * through a marketplace's own declarations; China's cross-border
-     * retail channel has no gifts: every parcel is a platform sale */
-    p->gift = p->txn == TXN_C2C && p->flow != FLOW_PLATFORM && p->j != J_CN && chance(&r, 350);
-    pick_parties(g, &r, p);
-    bool usd = p->j != J_US && chance(&r, 100);
-    p->currency = usd ? "USD" : JURIS[p->j].currency;
-    p->per_usd = usd ? 10000 : JURIS[p->j].per_usd;
-    plan_platform(&r, p);
-    plan_items(g, &r, p);
-    plan_submitter(&r, p);
-    plan_dates(g, &r, p);
-    plan_charges(&r, p);
-    plan_transport_ids(g, &r, p);
-    plan_collection(&r, p);
-    p->provider = p->dest == C_CN && chance(&r, 700) ? 2 : PICK(&r, PAY_PROVIDER_W);
+    plan_rest(g, &r, p, NULL);
 }
 
 /* About 1% of records, decided without planning them. */
@@ -1502,7 +1673,13 @@ static void make_return(const gen *g, rng *r, uint64_t seq, plan *p)
     p->arrival_t = back + between(r, 3, 9) * 86400;
 }
 
-static void plan_record(const gen *g, uint64_t seq, plan *p)
+typedef struct layout layout;
+static bool is_anomalous(const gen *g, layout *lay, uint64_t seq);
+
+/* A clean record: a new import, or a return of an earlier clean one (the
+ * anomalous ones were printed otherwise than their plan; lay is a scratch
+ * layout for looking them up). */
+static void plan_record(const gen *g, layout *lay, uint64_t seq, plan *p)
 {
     if (is_return(g, seq)) {
         rng r;
@@ -1510,7 +1687,7 @@ static void plan_record(const gen *g, uint64_t seq, plan *p)
         uint64_t window = seq - 1 < 5000 ? seq - 1 : 5000;
         uint64_t j = seq - 1 - below(&r, (uint32_t)window);
         for (int tries = 0; j >= 1 && tries < 64; tries++, j--) {
-            if (is_return(g, j))
+            if (is_return(g, j) || is_anomalous(g, lay, j))
                 continue;
             plan_declaration(g, j, p);
             if (!p->gift) {
@@ -1681,10 +1858,42 @@ static void put_seller_company(sink *s, const seller *sl)
     PUT(s, ".example\"");
 }
 
+/* A party an anomaly wrote: the members of a clean seller (id, name,
+ * address, email, url) or buyer (id, name, address, email, phone,
+ * national_id), in the same order. */
+static void put_party_x(sink *s, const party_x *x, bool buyer)
+{
+    PUT(s, "\"id\":");
+    put_q(s, x->id);
+    PUT(s, ",\"name\":");
+    put_q(s, x->name);
+    PUT(s, ",\"address\":{\"line\":");
+    put_q(s, x->line);
+    PUT(s, ",\"city\":");
+    put_q(s, x->city);
+    PUT(s, ",\"postcode\":");
+    put_q_or_null(s, x->postcode);
+    PUT(s, ",\"country\":");
+    put_q(s, COUNTRIES[x->country].cc);
+    PUT(s, "},\"email\":");
+    put_q_or_null(s, x->email);
+    if (buyer) {
+        PUT(s, ",\"phone\":");
+        put_q_or_null(s, x->phone);
+        PUT(s, ",\"national_id\":");
+        put_q_or_null(s, x->national_id);
+    } else {
+        PUT(s, ",\"url\":");
+        put_q_or_null(s, x->url);
+    }
+}
+
 static void put_seller(sink *s, const plan *p)
 {
     PUT(s, ",\"seller\":{");
-    if (p->private_seller) {
+    if (p->seller_x.on) {
+        put_party_x(s, &p->seller_x, false);
+    } else if (p->private_seller) {
         const person *ps = &p->sender;
         PUT(s, "\"id\":\"P-");
         put_u64(s, ps->no);
@@ -1706,6 +1915,12 @@ static void put_seller(sink *s, const plan *p)
 static void put_buyer(sink *s, const plan *p)
 {
     const person *b = &p->buyer;
+    if (p->buyer_x.on) {
+        PUT(s, ",\"buyer\":{");
+        put_party_x(s, &p->buyer_x, true);
+        put_c(s, '}');
+        return;
+    }
     PUT(s, ",\"buyer\":{\"id\":\"B-");
     put_u64(s, b->no);
     PUT(s, "\",\"name\":");
@@ -1792,9 +2007,18 @@ static void put_order_and_payment(sink *s, const gen *g, const plan *p)
     PUT(s, "\",\"provider\":");
     put_q(s, PAY_PROVIDERS[p->provider]);
     PUT(s, ",\"amount\":");
-    put_money(s, p->total, p->currency);
+    put_money(s, p->paid_x ? p->paid_x : p->total, p->currency);
     PUT(s, ",\"date\":");
     put_time(s, p->pay_t);
+    if (g->anomalies) { /* who paid: the buyer, as written, unless an anomaly says otherwise */
+        PUT(s, ",\"payer\":");
+        if (p->payer_x)
+            put_q(s, p->payer_x);
+        else if (p->buyer_x.on)
+            put_q(s, p->buyer_x.name);
+        else
+            put_person_name(s, &p->buyer);
+    }
     put_c(s, '}');
 }
 
@@ -1825,9 +2049,12 @@ static void put_items(sink *s, const plan *p)
         if (i)
             put_c(s, ',');
         PUT(s, "{\"description\":");
-        put_description(s, it->row->text, it->text_seed);
+        if (it->text_x)
+            put_q(s, it->text_x);
+        else
+            put_description(s, it->row->text, it->text_seed);
         PUT(s, ",\"hs_code\":");
-        put_q(s, it->row->hs);
+        put_q(s, it->hs_x ? it->hs_x : it->row->hs);
         PUT(s, ",\"quantity\":");
         put_u64(s, it->qty);
         PUT(s, ",\"unit\":");
@@ -1845,7 +2072,37 @@ static void put_items(sink *s, const plan *p)
     put_c(s, ']');
 }
 
-static void put_tail(sink *s, const plan *p)
+/* The revenue at stake of an anomaly: 20% of the value it concealed or
+ * put at risk (docs/generator.md), "0" on a clean record. */
+#define REVENUE_PCT 20
+static void put_revenue(sink *s, const plan *p)
+{
+    if (p->pattern == PAT_CLEAN) {
+        PUT(s, "\"0\"");
+        return;
+    }
+    int64_t minor = (p->at_stake * REVENUE_PCT + 50) / 100;
+    put_c(s, '"');
+    put_u64(s, (uint64_t)(minor / 100));
+    put_c(s, '.');
+    put_u64w(s, (uint64_t)(minor % 100), 2);
+    put_c(s, '"');
+}
+
+/* --outcomes: the truth as an inspection result, for training. */
+static void put_outcome(sink *s, const plan *p)
+{
+    PUT(s, ",\"outcome\":{\"inspected\":true,\"fraud\":");
+    if (p->pattern == PAT_CLEAN)
+        PUT(s, "false");
+    else
+        PUT(s, "true");
+    PUT(s, ",\"revenue\":");
+    put_revenue(s, p);
+    put_c(s, '}');
+}
+
+static void put_tail(sink *s, const gen *g, const plan *p)
 {
     PUT(s, ",\"gross_weight_g\":");
     put_u64(s, p->gross_g);
@@ -1861,7 +2118,10 @@ static void put_tail(sink *s, const plan *p)
     put_q_or_null(s, p->collect == COLLECT_VENDOR ? p->collect_scheme : NULL);
     PUT(s, ",\"account_id\":");
     put_q_or_null(s, p->collect == COLLECT_INTERMEDIARY ? p->account : NULL);
-    PUT(s, "}}\n");
+    put_c(s, '}');
+    if (g->outcomes)
+        put_outcome(s, p);
+    PUT(s, "}\n");
 }
 
 /* Keys in the order of ../shared/declaration-example.json. */
@@ -1893,7 +2153,1124 @@ static void write_record(sink *s, const gen *g, const plan *p)
     put_seller(s, p);
     put_buyer(s, p);
     put_items(s, p);
-    put_tail(s, p);
+    put_tail(s, g, p);
+}
+
+/* One line of the --truth file. */
+static void write_truth(sink *s, const gen *g, const plan *p)
+{
+    PUT(s, "{\"submitter\":");
+    put_q(s, p->submitter);
+    PUT(s, ",\"declaration_id\":");
+    put_declaration_id(s, g, p, p->seq);
+    PUT(s, ",\"pattern\":");
+    put_q(s, PATTERN_NAME[p->pattern]);
+    PUT(s, ",\"group\":");
+    put_q(s, p->group);
+    PUT(s, ",\"date\":");
+    put_time(s, p->order_t);
+    PUT(s, ",\"revenue\":");
+    put_revenue(s, p);
+    PUT(s, ",\"currency\":");
+    put_q(s, p->currency);
+    PUT(s, "}\n");
+}
+
+/* ======================================================================
+ * Anomalies (--anomalies, --truth, --watchlist; docs/generator.md)
+ *
+ * Which records carry an anomaly is decided per block of BLOCK records,
+ * from (seed, block) alone: exactly the rate's share of the block (by
+ * whole records, cumulatively, so a run holds floor(rate x count)), at
+ * random positions, never on a return.  Each position draws its pattern;
+ * a split purchase takes 2-4 positions close together.  An anomalous
+ * record is then planned from a base record of its jurisdiction that can
+ * carry the pattern, which the hooks reshape; clean records are exactly
+ * what the generator prints without --anomalies (but for payment.payer).
+ * ==================================================================== */
+
+#define BLOCK 1000
+#define PENDING 0xff /* a position chosen for an anomaly, pattern not yet drawn */
+
+typedef struct slot {
+    uint64_t anchor;     /* splitting: the record number of the group's first parcel */
+    uint8_t pattern;     /* PAT_*, or PENDING while laying out */
+    uint8_t part, parts; /* splitting: this parcel's number among the group's */
+} slot;
+
+struct layout {
+    uint64_t block; /* block number + 1; 0: nothing laid out */
+    slot s[BLOCK];
+};
+
+/* Relative frequencies of the patterns per drawing.  A split purchase
+ * draws once for 3 records on average, so 1 in 22 draws gives it an
+ * eighth of the anomalous records, like every other pattern. */
+static const uint16_t PATTERN_W[PAT_COUNT] = {0, 3, 1, 3, 3, 3, 3, 3, 3};
+
+static unsigned record_jurisdiction(const gen *g, uint64_t seq)
+{
+    rng r;
+    rng_seed(&r, g->seed, SALT_RECORD, seq);
+    return pick_jurisdiction(g, &r);
+}
+
+/* Patterns a jurisdiction cannot have are left out: a fake vendor scheme
+ * number needs a vendor scheme. */
+static unsigned draw_pattern(rng *r, unsigned j, bool split_ok)
+{
+    uint16_t w[PAT_COUNT];
+    memcpy(w, PATTERN_W, sizeof w);
+    if (JURIS[j].scheme == SCHEME_NONE)
+        w[PAT_FAKE_SCHEME] = 0;
+    if (!split_ok)
+        w[PAT_SPLITTING] = 0;
+    return pick(r, w, PAT_COUNT);
+}
+
+static uint64_t anomalies_before(const gen *g, uint64_t records)
+{
+    return (uint64_t)(((unsigned __int128)records * g->ppm) / 1000000);
+}
+
+/* The split purchase drawn at order[i]: its parcels go to the free
+ * positions just after it (1-3 apart).  A parcel on a position that was
+ * chosen for another anomaly takes it over; one on a clean position
+ * releases a later chosen position instead, so the count stays exact.
+ * false when fewer than two parcels fit. */
+static bool place_group(const gen *g, rng *r, slot *s, const uint16_t *order, unsigned i, unsigned a,
+                        unsigned n, uint64_t first)
+{
+    unsigned want = between(r, 2, 4), got = 1, take = 0, release = 0, pending = 0;
+    uint16_t at[4] = {order[i]};
+    for (unsigned k = i + 1; k < a; k++)
+        pending += s[order[k]].pattern == PENDING;
+    for (unsigned q = order[i]; got < want;) {
+        q += between(r, 1, 3);
+        while (q < n && (is_return(g, first + q) || (s[q].pattern != PAT_CLEAN && s[q].pattern != PENDING)))
+            q++;
+        if (q >= n)
+            break;
+        bool chosen = s[q].pattern == PENDING;
+        if (take + release + 1 > pending)
+            break; /* a later anomaly must be left to give up for each clean one */
+        take += chosen;
+        release += !chosen;
+        at[got++] = (uint16_t)q;
+    }
+    if (got < 2)
+        return false;
+    for (unsigned k = 0; k < got; k++)
+        s[at[k]] = (slot){first + order[i], PAT_SPLITTING, (uint8_t)k, (uint8_t)got};
+    while (release--) { /* give up a random later chosen position */
+        unsigned left = 0;
+        for (unsigned k = i + 1; k < a; k++)
+            left += s[order[k]].pattern == PENDING;
+        unsigned drop = below(r, left);
+        for (unsigned k = i + 1; k < a; k++)
+            if (s[order[k]].pattern == PENDING && drop-- == 0) {
+                s[order[k]].pattern = PAT_CLEAN;
+                break;
+            }
+    }
+    return true;
+}
+
+static void layout_block(const gen *g, uint64_t b, slot *s)
+{
+    uint64_t first = b * BLOCK + 1, left = g->count - b * BLOCK;
+    unsigned n = left < BLOCK ? (unsigned)left : BLOCK;
+    memset(s, 0, BLOCK * sizeof *s);
+    if (!g->ppm)
+        return;
+    unsigned a = (unsigned)(anomalies_before(g, b * BLOCK + n) - anomalies_before(g, b * BLOCK));
+    uint16_t order[BLOCK];
+    unsigned m = 0;
+    for (unsigned pos = 0; pos < n; pos++)
+        if (!is_return(g, first + pos))
+            order[m++] = (uint16_t)pos;
+    a = a < m ? a : m;
+    rng r;
+    rng_seed(&r, g->seed, SALT_BLOCK, b);
+    for (unsigned i = 0; i < a; i++) { /* a random positions, then in record order */
+        unsigned k = i + below(&r, m - i);
+        uint16_t t = order[i];
+        order[i] = order[k];
+        order[k] = t;
+    }
+    for (unsigned i = 1; i < a; i++)
+        for (unsigned k = i; k > 0 && order[k - 1] > order[k]; k--) {
+            uint16_t t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    for (unsigned i = 0; i < a; i++)
+        s[order[i]].pattern = PENDING;
+    for (unsigned i = 0; i < a; i++) {
+        unsigned pos = order[i];
+        if (s[pos].pattern != PENDING)
+            continue; /* a parcel of an earlier split, or given up for one */
+        unsigned j = record_jurisdiction(g, first + pos);
+        unsigned pat = draw_pattern(&r, j, true);
+        if (pat == PAT_SPLITTING && place_group(g, &r, s, order, i, a, n, first))
+            continue;
+        if (pat == PAT_SPLITTING)
+            pat = draw_pattern(&r, j, false);
+        s[pos] = (slot){first + pos, (uint8_t)pat, 0, 1};
+    }
+}
+
+static const slot *slot_of(const gen *g, layout *lay, uint64_t seq)
+{
+    uint64_t b = (seq - 1) / BLOCK;
+    if (lay->block != b + 1) {
+        layout_block(g, b, lay->s);
+        lay->block = b + 1;
+    }
+    return &lay->s[(seq - 1) % BLOCK];
+}
+
+static bool is_anomalous(const gen *g, layout *lay, uint64_t seq)
+{
+    return g->ppm && slot_of(g, lay, seq)->pattern != PAT_CLEAN;
+}
+
+/* ---- text helpers ------------------------------------------------------ */
+
+/* A sink into a fixed buffer (no FILE): what does not fit is cut. */
+static sink str_sink(char *buf, size_t cap) { return (sink){.buf = buf, .cap = cap - 1, .n = 0, .f = NULL}; }
+
+/* The sink's text without the quotes put_q and friends add. */
+static const char *str_end(sink *s)
+{
+    s->buf[s->n] = 0;
+    if (s->n >= 2 && s->buf[0] == '"' && s->buf[s->n - 1] == '"') {
+        s->buf[s->n - 1] = 0;
+        return s->buf + 1;
+    }
+    return s->buf;
+}
+
+/* Copies text into the plan's string space (cut when it is full). */
+static const char *xstr(plan *p, const char *text)
+{
+    size_t n = strlen(text), room = sizeof p->xbuf - p->xlen;
+    if (room == 0)
+        return "";
+    if (n >= room)
+        n = room - 1;
+    char *at = p->xbuf + p->xlen;
+    memcpy(at, text, n);
+    at[n] = 0;
+    p->xlen += n + 1;
+    return at;
+}
+
+/* "<prefix><number>" into the plan's string space. */
+static const char *xid(plan *p, const char *prefix, uint64_t no)
+{
+    char buf[48];
+    sink s = str_sink(buf, sizeof buf);
+    put_s(&s, prefix);
+    put_u64(&s, no);
+    return xstr(p, str_end(&s));
+}
+
+/* A person's name, address and contacts as strings, for a party_x. */
+static void person_text(plan *p, const person *b, const char *id_prefix, party_x *x)
+{
+    char buf[256];
+    sink s = str_sink(buf, sizeof buf);
+    const country *c = &COUNTRIES[b->country];
+    x->on = true;
+    x->country = b->country;
+    x->id = xid(p, id_prefix, b->no);
+    put_person_name(&s, b);
+    x->name = xstr(p, str_end(&s));
+    s = str_sink(buf, sizeof buf);
+    put_street_line(&s, c, b->street, b->house);
+    x->line = xstr(p, str_end(&s));
+    x->city = c->places[b->place].city;
+    x->postcode = c->places[b->place].postcode;
+    s = str_sink(buf, sizeof buf);
+    put_person_email(&s, b);
+    x->email = xstr(p, str_end(&s));
+    s = str_sink(buf, sizeof buf);
+    put_phone(&s, b);
+    x->phone = xstr(p, str_end(&s));
+    x->national_id = NULL;
+    if (b->country == C_CN) {
+        s = str_sink(buf, sizeof buf);
+        put_cn_national_id(&s, b);
+        x->national_id = xstr(p, str_end(&s));
+    }
+    x->url = NULL;
+}
+
+/* "Oliver Walker": an ordinary name of country cc (an alias, a payer). */
+static void alias_name(rng *r, unsigned cc, char *out, size_t cap)
+{
+    const name_list *nl = &NAME_LISTS[COUNTRIES[cc].names];
+    const char *first = nl->first[below(r, nl->nfirst)], *last = nl->last[below(r, nl->nlast)];
+    snprintf(out, cap, "%s %s", nl->family_first ? last : first, nl->family_first ? first : last);
+}
+
+/* ---- the offenders (--watchlist) -------------------------------------- */
+
+#define N_OFFENDERS 300
+#define OFFENDER_SELLER_ID 50000       /* SELLER-50001..: an offender's usual account */
+#define OFFENDER_BUYER_ID 9000000      /* B-9000001.. */
+#define FRESH_SELLER_ID 200000000      /* + record number: a new account */
+#define FRESH_BUYER_ID 300000000
+#define SPLIT_BUYER_ID 400000000
+#define FIRST_TIME_SELLER_ID 100000000 /* + record number: a seller seen once */
+
+struct offender {
+    uint32_t no;
+    bool company, buyer_side, listed_native, delisted;
+    uint8_t country, place, street;
+    uint16_t house;
+    const anom_culture *culture;
+    anom_name name;
+    char email[96], phone[32], identifier[24];
+    const char *reason;
+    int64_t listed_from, listed_to; /* days since 1970-01-01; listed_to only when delisted */
+};
+
+static int country_by_code(const char *cc)
+{
+    for (int i = 0; i < C_COUNT; i++)
+        if (!strcmp(COUNTRIES[i].cc, cc))
+            return i;
+    return -1;
+}
+
+/* A country buyers of some jurisdiction live in. */
+static bool is_destination(unsigned cc)
+{
+    if (in_eu(cc))
+        return true;
+    for (unsigned j = 0; j < J_COUNT; j++)
+        if (j != J_EU && JURIS[j].dest == cc)
+            return true;
+    return false;
+}
+
+static int check_cultures(const anom_vocab *v, const char *datadir, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < v->ncultures; i++) {
+        const anom_culture *c = &v->cultures[i];
+        for (uint32_t k = 0; k < c->nlives + c->nsells; k++) {
+            const char *cc = k < c->nlives ? c->lives_in[k] : c->sells_from[k - c->nlives];
+            int ci = country_by_code(cc);
+            if (ci < 0 || (k < c->nlives && !is_destination((unsigned)ci))) {
+                set_err(err, errlen, "%s/demo/offender_cultures.tsv: culture %s: %s is not a country the generator %s",
+                        datadir, c->code, cc, k < c->nlives ? "delivers to" : "knows");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* "a.mueller42@example.com" from ASCII name parts. */
+static void offender_email(rng *r, const offender *o, char *out, size_t cap)
+{
+    char a[40], b[40];
+    slug(a, sizeof a, o->name.given_ascii);
+    slug(b, sizeof b, o->name.family_ascii);
+    sink s = str_sink(out, cap);
+    if (o->company) {
+        put_s(&s, SELLER_MAILBOX[below(r, COUNTOF(SELLER_MAILBOX))]);
+        put_c(&s, '@');
+        put_s(&s, a);
+        put_s(&s, b);
+        put_u64(&s, between(r, 100, 999));
+        PUT(&s, ".example");
+    } else {
+        put_s(&s, a);
+        put_c(&s, '.');
+        put_s(&s, b);
+        put_u64(&s, between(r, 10, 99));
+        put_c(&s, '@');
+        put_s(&s, MAIL_DOMAINS[below(r, COUNTOF(MAIL_DOMAINS))]);
+    }
+    out[s.n] = 0;
+}
+
+static void offender_phone(rng *r, unsigned cc, char *out, size_t cap)
+{
+    const country *c = &COUNTRIES[cc];
+    sink s = str_sink(out, cap);
+    put_s(&s, c->dial);
+    put_s(&s, c->mobile[below(r, c->nmobile)]);
+    put_c(&s, (char)('2' + below(r, 8)));
+    for (unsigned i = 1; i < c->subscriber_digits; i++)
+        put_c(&s, (char)('0' + below(r, 10)));
+    out[s.n] = 0;
+}
+
+/* A resident ID number for persons living in China, a passport number
+ * otherwise; a unified social credit code or a company register number
+ * for companies. */
+static void offender_identifier(rng *r, offender *o)
+{
+    sink s = str_sink(o->identifier, sizeof o->identifier);
+    if (!o->company && o->country == C_CN) {
+        person tmp = {.country = C_CN, .place = o->place, .birth_day = days_from_civil(1965, 1, 1) + below(r, 35 * 365),
+                      .id_seq = (uint16_t)below(r, 1000)};
+        put_cn_national_id(&s, &tmp);
+        str_end(&s);
+        memmove(o->identifier, o->identifier + 1, strlen(o->identifier));
+        return;
+    }
+    put_s(&s, o->company ? (o->country == C_CN ? "91" : "REG-") : "P");
+    if (o->company && o->country == C_CN)
+        put_s(&s, COUNTRIES[C_CN].places[o->place].division);
+    for (unsigned i = 0; i < (o->company && o->country == C_CN ? 10u : 8u); i++)
+        put_c(&s, (char)('0' + below(r, 10)));
+    o->identifier[s.n] = 0;
+}
+
+static void offender_init(const gen *g, uint32_t no, offender *o)
+{
+    rng r;
+    rng_seed(&r, g->seed, SALT_OFFENDER, no);
+    memset(o, 0, sizeof *o);
+    o->no = no;
+    o->culture = anom_pick_culture(&g->vocab, rng_next(&r));
+    const anom_culture *cu = o->culture;
+    o->company = cu->company && chance(&r, 350);
+    o->buyer_side = !o->company && chance(&r, 550);
+    const char *cc = o->buyer_side ? cu->lives_in[below(&r, cu->nlives)] : cu->sells_from[below(&r, cu->nsells)];
+    o->country = (uint8_t)country_by_code(cc); /* checked by check_cultures */
+    if (o->company)
+        anom_compose_company(cu, cc, rng_next(&r), &o->name);
+    else
+        anom_compose_person(cu, rng_next(&r), &o->name);
+    o->listed_native = o->name.native[0] && chance(&r, 500);
+    const country *c = &COUNTRIES[o->country];
+    o->place = (uint8_t)below(&r, c->nplaces);
+    o->street = STREET_IN_PLACE(o->country) ? o->place : (uint8_t)below(&r, c->nstreets);
+    o->house = (uint16_t)between(&r, 400, 999); /* no clean party lives at these numbers */
+    offender_email(&r, o, o->email, sizeof o->email);
+    offender_phone(&r, o->country, o->phone, sizeof o->phone);
+    offender_identifier(&r, o);
+    o->reason = anom_pick_reason(&g->vocab, o->company, rng_next(&r));
+    o->listed_from = days_from_civil(2018, 1, 1) + below(&r, 2372); /* to 2024-06-30 */
+    o->delisted = chance(&r, 80);
+    if (o->delisted) {
+        int64_t to = o->listed_from + between(&r, 180, 900), last = days_from_civil(2026, 6, 30);
+        o->listed_to = to < last ? to : last;
+    }
+}
+
+static int offenders_init(gen *g)
+{
+    g->offenders = calloc(N_OFFENDERS, sizeof *g->offenders);
+    if (!g->offenders)
+        return -1;
+    for (uint32_t no = 1; no <= N_OFFENDERS; no++)
+        offender_init(g, no, &g->offenders[no - 1]);
+    g->noffenders = N_OFFENDERS;
+    return 0;
+}
+
+/* ---- the numbers a registry holds (for fake ones that are not) --------- */
+
+#define N_REVOKED 3 /* revoked samples per scheme in bw_gen_registry */
+
+/* Numbers of the scheme's shape that the generator never issues (another
+ * member state of identification, UK VAT bases below 1000000, another ARN
+ * series): the registry's revoked samples. */
+static void revoked_number(unsigned scheme, uint32_t k, char out[16])
+{
+    if (scheme == SCHEME_IOSS)
+        fmt_ioss(out, IOSS_STATE_UNUSED, k);
+    else if (scheme == SCHEME_UK_VAT)
+        fmt_uk_vat(out, k);
+    else
+        fmt_arn(out, ARN_SERIES_UNUSED, k);
+}
+
+static int cmp_number(const void *a, const void *b) { return strcmp(a, b); }
+
+static void add_registered(gen *g, const char *num)
+{
+    if (num[0])
+        memcpy(g->registered[g->nregistered++], num, 16);
+}
+
+/* Every number bw_gen_registry could list for this seed, whatever the
+ * jurisdiction: marketplaces, sellers of the largest pool, revoked samples. */
+static int registered_init(gen *g)
+{
+    size_t cap = 3 * (COUNTOF(PLATFORMS) + MAX_SELLERS + N_REVOKED);
+    if (!(g->registered = calloc(cap, sizeof *g->registered)))
+        return -1;
+    for (unsigned scheme = SCHEME_IOSS; scheme <= SCHEME_ARN; scheme++) {
+        char num[16];
+        for (size_t i = 0; i < COUNTOF(PLATFORMS); i++) {
+            platform_number(&PLATFORMS[i], scheme, num);
+            add_registered(g, num);
+        }
+        for (uint32_t no = 1; no <= MAX_SELLERS; no++) {
+            seller sl;
+            seller_init(g->seed, no, &sl);
+            if (seller_number(&sl, scheme, num))
+                add_registered(g, num);
+        }
+        for (uint32_t k = 1; k <= N_REVOKED; k++) {
+            revoked_number(scheme, k, num);
+            add_registered(g, num);
+        }
+    }
+    qsort(g->registered, g->nregistered, sizeof *g->registered, cmp_number);
+    return 0;
+}
+
+static bool is_registered(const gen *g, const char *num)
+{
+    char key[16] = {0};
+    snprintf(key, sizeof key, "%s", num);
+    return bsearch(key, g->registered, g->nregistered, sizeof *g->registered, cmp_number) != NULL;
+}
+
+/* ---- high-risk goods for first-time sellers ---------------------------- */
+
+/* Chapters customs watch in new sellers' parcels: lithium-battery
+ * electronics (85), cosmetics (33), medicines (30), toys (95), branded
+ * apparel and shoes (61-64), jewellery (71), watches (91), bags (42). */
+static const char *const RISKY_CHAPTERS[] = {"85", "33", "30", "95", "61", "62", "63", "64", "71", "91", "42"};
+
+static bool risky_row(const cat_row *row)
+{
+    for (size_t i = 0; i < COUNTOF(RISKY_CHAPTERS); i++)
+        if (!strncmp(row->hs, RISKY_CHAPTERS[i], 2))
+            return true;
+    return false;
+}
+
+/* The catalogue's high-risk rows, weighted as in the catalogue (the rows
+ * are copied; their strings stay the catalogue's). */
+static int risky_init(gen *g)
+{
+    const catalogue *c = &g->cat;
+    g->risky.rows = malloc(c->n * sizeof *g->risky.rows);
+    g->risky.cum = malloc(c->n * sizeof *g->risky.cum);
+    if (!g->risky.rows || !g->risky.cum)
+        return -1;
+    for (size_t i = 0; i < c->n; i++) {
+        uint64_t w = c->cum[i] - (i ? c->cum[i - 1] : 0);
+        if (!risky_row(&c->rows[i]) || !w)
+            continue;
+        g->risky.rows[g->risky.n] = c->rows[i];
+        g->risky.cum[g->risky.n] = (g->risky.n ? g->risky.cum[g->risky.n - 1] : 0) + w;
+        g->risky.n++;
+    }
+    return g->risky.n ? 0 : -1;
+}
+
+/* ---- the anomaly being planted ----------------------------------------- */
+
+enum { WL_BUYER, WL_SELLER };
+
+struct anomaly {
+    unsigned pattern, j;
+    uint64_t seq, anchor;  /* anchor: the split group's first parcel, else seq */
+    unsigned part, parts;  /* splitting */
+    rng r;                 /* this record's own draws */
+    rng parcel;            /* splitting: the parcel's draws after the submitter */
+    int64_t order_t;       /* splitting: the parcel's order time; -1 otherwise */
+    int64_t anchor_t;      /* splitting: the group's first order time */
+    int64_t threshold;     /* splitting: the value each parcel stays under */
+    unsigned side;         /* watchlist: WL_BUYER or WL_SELLER */
+    const offender *who;   /* watchlist */
+};
+
+static int64_t anomaly_order_time(const anomaly *a) { return a->order_t; }
+
+static bool fits_early(const anomaly *a, const plan *p)
+{
+    switch (a->pattern) {
+    case PAT_SPLITTING:
+        return p->txn == TXN_B2C && !p->gift;
+    case PAT_FAKE_SCHEME: /* a seller's own web shop, declared by post or courier */
+        return p->txn == TXN_B2C && !p->gift && (p->flow == FLOW_POSTAL || p->flow == FLOW_EXPRESS);
+    case PAT_FIRST_TIME:
+        return p->txn != TXN_C2C;
+    case PAT_WATCHLIST:
+        return !p->gift && (a->side == WL_BUYER || p->txn != TXN_C2C);
+    case PAT_PROHIBITED: /* "gifts" carry them too */
+        return true;
+    default:
+        return !p->gift;
+    }
+}
+
+/* Moves a seller to country cc, keeping a valid place and street. */
+static void move_seller(seller *sl, unsigned cc, rng *r)
+{
+    const country *c = &COUNTRIES[cc];
+    sl->country = (uint8_t)cc;
+    sl->place = (uint8_t)below(r, c->nplaces);
+    sl->street = STREET_IN_PLACE(cc) ? sl->place : (uint8_t)below(r, c->nstreets);
+}
+
+/* ---- watchlist: an offender as a buyer or a seller --------------------- */
+
+enum { WV_EXACT, WV_SPELLING, WV_ORDER, WV_ASCII, WV_SCRIPT, WV_CONTACT, WV_COUNT };
+static const uint16_t WV_W[WV_COUNT] = {15, 20, 15, 15, 20, 15};
+
+static bool offender_fits(const offender *o, unsigned side, unsigned j)
+{
+    if (o->delisted || o->buyer_side != (side == WL_BUYER))
+        return false;
+    if (side == WL_BUYER)
+        return j == J_EU ? in_eu(o->country) : o->country == JURIS[j].dest;
+    return origin_allowed(o->country, j, JURIS[j].dest);
+}
+
+/* A listed offender who can be this record's buyer (or seller), from a
+ * random start; NULL when there is none. */
+static const offender *pick_offender(const gen *g, rng *r, unsigned side, unsigned j)
+{
+    uint32_t start = below(r, g->noffenders);
+    for (uint32_t k = 0; k < g->noffenders; k++) {
+        const offender *o = &g->offenders[(start + k) % g->noffenders];
+        if (offender_fits(o, side, j))
+            return o;
+    }
+    return NULL;
+}
+
+/* The name as written in the declaration, by variant. */
+static const char *offender_name(plan *p, anomaly *a, unsigned v, char *alias, size_t cap)
+{
+    const offender *o = a->who;
+    const anom_name *n = &o->name;
+    switch (v) {
+    case WV_EXACT:
+        return xstr(p, o->listed_native ? n->native : n->latin);
+    case WV_SPELLING:
+        return xstr(p, n->variant);
+    case WV_ORDER:
+        return xstr(p, n->swapped);
+    case WV_ASCII:
+        return xstr(p, strcmp(n->ascii, n->latin) ? n->ascii : n->variant);
+    case WV_SCRIPT:
+        if (o->listed_native)
+            return xstr(p, chance(&a->r, 500) ? n->latin : n->variant);
+        return xstr(p, n->native[0] ? n->native : n->variant);
+    default: /* a name of no consequence, the listed contact */
+        alias_name(&a->r, o->country, alias, cap);
+        return xstr(p, alias);
+    }
+}
+
+static void offender_party(const gen *g, anomaly *a, plan *p, party_x *x)
+{
+    const offender *o = a->who;
+    const country *c = &COUNTRIES[o->country];
+    bool buyer = a->side == WL_BUYER;
+    unsigned v = PICK(&a->r, WV_W);
+    char alias[128], buf[256];
+    x->on = true;
+    x->country = o->country;
+    x->id = chance(&a->r, 600) ? xid(p, buyer ? "B-" : "SELLER-", (buyer ? OFFENDER_BUYER_ID : OFFENDER_SELLER_ID) + o->no)
+                               : xid(p, buyer ? "B-" : "SELLER-", (buyer ? FRESH_BUYER_ID : FRESH_SELLER_ID) + a->seq);
+    x->name = offender_name(p, a, v, alias, sizeof alias);
+    /* a variant of the name keeps something else of the entry (address,
+     * e-mail or phone); an alias keeps only the listed e-mail or phone */
+    bool moved = v == WV_CONTACT || chance(&a->r, 200);
+    bool listed_mail = v == WV_CONTACT ? !buyer || chance(&a->r, 500) : chance(&a->r, 600);
+    bool listed_phone = v == WV_CONTACT ? buyer && !listed_mail : buyer && chance(&a->r, 600);
+    if (v != WV_CONTACT && moved && !listed_phone)
+        listed_mail = true;
+    unsigned at = o->place, street = o->street, house = o->house;
+    if (moved) { /* elsewhere in the same country */
+        at = below(&a->r, c->nplaces);
+        street = STREET_IN_PLACE(o->country) ? at : below(&a->r, c->nstreets);
+        house = between(&a->r, 1, 160);
+    }
+    sink s = str_sink(buf, sizeof buf);
+    put_street_line(&s, c, street, house);
+    const char *line = str_end(&s);
+    char abbr[256];
+    x->line = xstr(p, chance(&a->r, 300) && anom_abbreviate(&g->vocab, line, abbr, sizeof abbr) ? abbr : line);
+    x->city = c->places[at].city;
+    x->postcode = c->places[at].postcode;
+    if (listed_mail) {
+        x->email = xstr(p, o->email);
+    } else {
+        char local[64], mail[128];
+        slug(local, sizeof local, x->name);
+        if (!local[0])
+            slug(local, sizeof local, o->name.family_ascii);
+        snprintf(mail, sizeof mail, "%s%u@%s", local, between(&a->r, 1, 999), MAIL_DOMAINS[below(&a->r, COUNTOF(MAIL_DOMAINS))]);
+        x->email = xstr(p, mail);
+    }
+    char phone[32];
+    if (!listed_phone)
+        offender_phone(&a->r, o->country, phone, sizeof phone);
+    x->phone = buyer ? xstr(p, listed_phone ? o->phone : phone) : NULL;
+    x->national_id = buyer && o->country == C_CN ? xstr(p, o->identifier) : NULL;
+    x->url = NULL;
+    if (!buyer && o->company) {
+        const char *host = strchr(o->email, '@');
+        char url[128];
+        snprintf(url, sizeof url, "https://%s", host ? host + 1 : "shop.example");
+        x->url = xstr(p, url);
+    }
+}
+
+static void watchlist_parties(const gen *g, anomaly *a, plan *p)
+{
+    if (a->side == WL_BUYER) {
+        p->dest = a->who->country;
+        offender_party(g, a, p, &p->buyer_x);
+        return;
+    }
+    /* the offender sells: its country is the goods' origin; its account
+     * is not registered for any vendor scheme */
+    p->private_seller = false;
+    p->seller.no = (uint32_t)(OFFENDER_SELLER_ID + a->who->no);
+    p->seller.ioss = p->seller.uk_vat = p->seller.arn = false;
+    move_seller(&p->seller, a->who->country, &a->r);
+    p->origin = a->who->country;
+    offender_party(g, a, p, &p->seller_x);
+}
+
+/* A seller whose number is used for this record only, wherever it may
+ * ship from; registered for no vendor scheme. */
+static void first_time_seller(const gen *g, anomaly *a, plan *p)
+{
+    seller_init(g->seed, (uint32_t)(FIRST_TIME_SELLER_ID + a->seq % 4000000000u), &p->seller);
+    if (!origin_allowed(p->seller.country, p->j, p->dest))
+        move_seller(&p->seller, origin_allowed(C_CN, p->j, p->dest) ? C_CN : C_HK, &a->r);
+    p->seller.ioss = p->seller.uk_vat = p->seller.arn = false;
+    p->private_seller = false;
+    p->origin = p->seller.country;
+}
+
+static void hook_parties(const gen *g, anomaly *a, plan *p)
+{
+    if (a->pattern == PAT_WATCHLIST)
+        watchlist_parties(g, a, p);
+    else if (a->pattern == PAT_FIRST_TIME)
+        first_time_seller(g, a, p);
+}
+
+/* A fake number is the seller's own, declared in a web shop sale: no
+ * marketplace is the deemed supplier. */
+static void hook_platform(const anomaly *a, plan *p)
+{
+    if (a->pattern == PAT_FAKE_SCHEME)
+        p->platform = NULL;
+}
+
+/* ---- items ------------------------------------------------------------- */
+
+/* The going price of a catalogue row in the plan's currency: the median
+ * of the generator's own prices for it (min + span/8, as they are drawn
+ * min + span x u^3). */
+static int64_t going_price(const plan *p, const cat_row *row)
+{
+    uint64_t usd = row->price_lo + (row->price_hi - row->price_lo) / 8;
+    return (int64_t)((usd * p->per_usd + 5000) / 10000);
+}
+
+#define UNDERVALUE_MIN_USD 3000 /* going price in US cents: nobody bothers with a 5-dollar T-shirt */
+
+static void recount(plan *p)
+{
+    p->total = 0;
+    for (unsigned i = 0; i < p->nitems; i++)
+        p->total += p->items[i].value;
+}
+
+/* Fills an item from a row, drawn like plan_items does. */
+static void set_item(rng *r, const plan *p, plan_item *it, const cat_row *row, uint32_t qty)
+{
+    int64_t unit = unit_price(r, p, row);
+    it->row = row;
+    it->qty = qty ? qty : quantity(r, p, unit);
+    it->value = unit * it->qty;
+    it->net_g = between(r, row->net_lo, row->net_hi) * it->qty;
+    it->origin = (uint8_t)item_origin(r, p);
+    it->text_seed = rng_next(r);
+    it->url = chance(r, 200);
+    it->url_no = below(r, 100000000);
+    it->hs_x = it->text_x = NULL;
+}
+
+/* The item worth most at its going price, made worth undervaluing; its
+ * declared unit value becomes 5-20% of that price, often a round sum. */
+static void undervalue(const gen *g, anomaly *a, plan *p)
+{
+    unsigned best = 0;
+    for (unsigned i = 1; i < p->nitems; i++)
+        if (going_price(p, p->items[i].row) > going_price(p, p->items[best].row))
+            best = i;
+    plan_item *it = &p->items[best];
+    for (int t = 0; t < 64 && it->row->price_lo + (it->row->price_hi - it->row->price_lo) / 8 < UNDERVALUE_MIN_USD; t++) {
+        const cat_row *row = draw_product(&g->cat, &a->r);
+        if (row->price_lo + (row->price_hi - row->price_lo) / 8 >= UNDERVALUE_MIN_USD)
+            set_item(&a->r, p, it, row, it->qty);
+    }
+    int64_t going = going_price(p, it->row);
+    int64_t unit = going * between(&a->r, 50, 200) / 1000;
+    if (unit >= 500 && chance(&a->r, 400))
+        unit = unit / 100 * 100;
+    unit = unit > 0 ? unit : 1;
+    it->value = unit * it->qty;
+    p->at_stake = (going - unit) * it->qty;
+}
+
+/* The most valuable item declared under the code of a product from
+ * another HS chapter: the description stays true. */
+static void misclassify(const gen *g, anomaly *a, plan *p)
+{
+    unsigned best = 0;
+    for (unsigned i = 1; i < p->nitems; i++)
+        if (p->items[i].value > p->items[best].value)
+            best = i;
+    plan_item *it = &p->items[best];
+    for (int t = 0; t < 256 && !it->hs_x; t++) {
+        const cat_row *row = draw_product(&g->cat, &a->r);
+        if (strncmp(row->hs, it->row->hs, 2))
+            it->hs_x = row->hs;
+    }
+    p->at_stake = it->value;
+}
+
+static bool banned_in(const gen *g, size_t row, unsigned j)
+{
+    const char *w = g->banned.where[row], *code = JURIS[j].code;
+    if (!strcmp(w, "*"))
+        return true;
+    for (; *w; w += w[2] ? 3 : 2)
+        if (w[0] == code[0] && w[1] == code[1])
+            return true;
+    return false;
+}
+
+/* A prohibited or restricted good of jurisdiction j, by weight. */
+static const cat_row *draw_banned(const gen *g, rng *r, unsigned j)
+{
+    for (int t = 0; t < 64; t++) {
+        const cat_row *row = draw_product(&g->banned, r);
+        if (banned_in(g, (size_t)(row - g->banned.rows), j))
+            return row;
+    }
+    for (size_t i = 0; i < g->banned.n; i++) /* rare: the first that is */
+        if (banned_in(g, i, j))
+            return &g->banned.rows[i];
+    return &g->banned.rows[0];
+}
+
+static const uint16_t OBF_W[OBF_COUNT] = {40, 20, 20, 20};
+
+/* One item (often the only one) becomes a prohibited good behind its
+ * cover story, its key word sometimes obfuscated. */
+static void prohibit(const gen *g, anomaly *a, plan *p)
+{
+    unsigned i = below(&a->r, p->nitems);
+    if (chance(&a->r, 500)) {
+        p->nitems = 1;
+        i = 0;
+    }
+    plan_item *it = &p->items[i];
+    set_item(&a->r, p, it, draw_banned(g, &a->r, p->j), chance(&a->r, 800) ? 1 : between(&a->r, 2, 3));
+    char text[CAT_MAX_TEXT + 8], out[2 * CAT_MAX_TEXT];
+    sink s = str_sink(text, sizeof text);
+    put_description(&s, it->row->text, it->text_seed);
+    anom_obfuscate(str_end(&s), PICK(&a->r, OBF_W), out, sizeof out);
+    it->text_x = xstr(p, out);
+    p->at_stake = it->value;
+}
+
+/* A new seller's goods: 1-3 lines from the high-risk chapters. */
+static void risky_items(const gen *g, anomaly *a, plan *p)
+{
+    p->nitems = between(&a->r, 1, 3);
+    for (unsigned i = 0; i < p->nitems; i++)
+        set_item(&a->r, p, &p->items[i], draw_product(&g->risky, &a->r), 0);
+}
+
+static void hook_items(const gen *g, anomaly *a, plan *p)
+{
+    switch (a->pattern) {
+    case PAT_UNDERVALUATION:
+        undervalue(g, a, p);
+        break;
+    case PAT_MISCLASSIFICATION:
+        misclassify(g, a, p);
+        break;
+    case PAT_PROHIBITED:
+        prohibit(g, a, p);
+        break;
+    case PAT_FIRST_TIME:
+        risky_items(g, a, p);
+        break;
+    default:
+        return;
+    }
+    recount(p);
+}
+
+/* ---- splitting ---------------------------------------------------------- */
+
+/* Order times of a split purchase: the parcels follow the first within
+ * 48 hours.  With --days each parcel keeps its place in the stream (at
+ * most 46 hours after the first). */
+static void split_times(const gen *g, anomaly *a)
+{
+    rng r;
+    rng_seed(&r, g->seed, SALT_SPLIT_TIME, a->anchor);
+    int64_t first = g->base_t - 60 * 86400 + below(&r, 58 * 86400);
+    int64_t off = 0;
+    for (unsigned k = 1; k <= a->part; k++)
+        off += between(&r, 600, 15 * 3600);
+    if (g->days) {
+        first = timeline(g, a->anchor);
+        int64_t own = timeline(g, a->seq) - first;
+        off = own < 46 * 3600 ? own : 46 * 3600;
+    }
+    a->anchor_t = first;
+    a->order_t = first + off;
+}
+
+/* How many units each parcel holds: as many as fit under 97% of the
+ * threshold, some a little fewer; false when together they would not go
+ * over it. */
+static bool split_quantities(rng *r, int64_t unit, int64_t threshold, unsigned parts, uint32_t *q, int64_t most)
+{
+    int64_t fit = threshold * 97 / 100 / unit, sum = 0;
+    if (fit < 1 || fit > most)
+        return false;
+    for (unsigned k = 0; k < parts; k++) {
+        q[k] = between(r, (uint32_t)(fit * 2 / 3 > 0 ? fit * 2 / 3 : 1), (uint32_t)fit);
+        sum += q[k] * unit;
+    }
+    if (sum <= threshold) {
+        for (unsigned k = 0; k < parts; k++)
+            q[k] = (uint32_t)fit;
+        sum = fit * unit * parts;
+    }
+    return sum > threshold;
+}
+
+/* One purchase split into parcels that each stay under the threshold and
+ * together exceed it: one product, its units spread over the parcels.
+ * Drawn from the group's stream, so every parcel sees the same purchase. */
+static void split_items(const gen *g, anomaly *a, plan *p)
+{
+    rng r;
+    rng_seed(&r, g->seed, SALT_SPLIT, a->anchor);
+    p->currency = JURIS[p->j].currency; /* priced where it is sold */
+    p->per_usd = JURIS[p->j].per_usd;
+    unsigned origin = item_origin(&r, p);
+    int64_t t = anom_split_threshold(&g->vocab, JURIS[p->j].code, COUNTRIES[origin].cc, MODE[p->mode],
+                                     a->anchor_t);
+    a->threshold = t > 0 ? t : 15000; /* every shipped jurisdiction has one */
+    const cat_row *row = NULL;
+    int64_t unit = 0;
+    uint32_t q[4];
+    for (int tries = 0; tries < 256 && !row; tries++) { /* a few units a parcel, rarely a dozen */
+        const cat_row *cand = draw_product(&g->cat, &r);
+        unit = unit_price(&r, p, cand);
+        if (unit <= a->threshold * 97 / 100 && split_quantities(&r, unit, a->threshold, a->parts, q, tries < 128 ? 5 : 14))
+            row = cand;
+    }
+    if (!row) { /* never seen: a price of its own under the threshold */
+        row = &g->cat.rows[0];
+        unit = a->threshold * 9 / 10;
+        split_quantities(&r, unit, a->threshold, a->parts, q, 14);
+    }
+    plan_item *it = &p->items[0];
+    p->nitems = 1;
+    it->row = row;
+    it->qty = q[a->part];
+    it->value = unit * it->qty;
+    it->net_g = between(&r, row->net_lo, row->net_hi) * it->qty;
+    it->origin = (uint8_t)origin;
+    it->text_seed = rng_next(&r);
+    it->url = chance(&r, 300);
+    it->url_no = below(&r, 100000000);
+    it->hs_x = it->text_x = NULL;
+    p->total = it->value;
+    p->at_stake = it->value;
+    sink s = str_sink(p->group, sizeof p->group);
+    PUT(&s, "SPLIT-");
+    put_u64(&s, g->seed);
+    put_c(&s, '-');
+    put_u64w(&s, a->anchor, 9);
+    p->group[s.n] = 0;
+}
+
+static rng *hook_submitted(const gen *g, anomaly *a, plan *p, rng *r)
+{
+    if (a->pattern != PAT_SPLITTING)
+        return r;
+    split_items(g, a, p);
+    return &a->parcel; /* documents, dates and charges: each parcel its own */
+}
+
+static void hook_charges(const anomaly *a, plan *p)
+{
+    if (a->pattern == PAT_SPLITTING && p->total + p->freight + p->insurance > a->threshold)
+        p->freight = p->insurance = 0; /* "free shipping" keeps the parcel under */
+}
+
+/* The same buyer, typed a little differently on a later parcel: case,
+ * spacing, an abbreviated street; sometimes a new account. */
+static void split_buyer(const gen *g, anomaly *a, plan *p)
+{
+    party_x *x = &p->buyer_x;
+    person_text(p, &p->buyer, "B-", x);
+    if (hash3(g->seed, SALT_SPLIT_IDS, a->anchor) % 1000 < 400 && a->part > 0)
+        x->id = xid(p, "B-", SPLIT_BUYER_ID + a->seq);
+    if (a->part == 0)
+        return;
+    char buf[256];
+    unsigned what = between(&a->r, 1, 3); /* 1 name, 2 street, 3 both */
+    if (what & 1) {
+        anom_retype(x->name, below(&a->r, 4), buf, sizeof buf);
+        x->name = xstr(p, buf);
+    }
+    if (what & 2) {
+        if (!anom_abbreviate(&g->vocab, x->line, buf, sizeof buf))
+            anom_retype(x->line, below(&a->r, 4), buf, sizeof buf);
+        x->line = xstr(p, buf);
+    }
+}
+
+/* ---- collection, payment, logistics ------------------------------------ */
+
+/* A number of the scheme's shape that no registry of this seed holds:
+ * made up, or a registered one with two digits swapped. */
+static void fake_number(const gen *g, anomaly *a, const plan *p, char out[16])
+{
+    unsigned scheme = JURIS[p->j].scheme;
+    for (int t = 0; t < 64; t++) {
+        char real[16];
+        bool typo = chance(&a->r, 400);
+        if (typo && !seller_number(&p->seller, scheme, real)) /* then a marketplace's */
+            platform_number(&PLATFORMS[PICK(&a->r, MARKETPLACE_W)], scheme, real);
+        if (typo) {
+            size_t n = strlen(real), at = between(&a->r, scheme == SCHEME_ARN ? 0 : 2, (uint32_t)n - 2);
+            char c = real[at];
+            real[at] = real[at + 1];
+            real[at + 1] = c;
+            memcpy(out, real, 16);
+        } else if (scheme == SCHEME_IOSS) {
+            fmt_ioss(out, IOSS_STATES[below(&a->r, COUNTOF(IOSS_STATES))], below(&a->r, 10000000));
+        } else if (scheme == SCHEME_UK_VAT) {
+            fmt_uk_vat(out, between(&a->r, 1000000, 9999999));
+        } else {
+            fmt_arn(out, ARN_SERIES, below(&a->r, 100000000));
+        }
+        if (!is_registered(g, out))
+            return;
+    }
+    fmt_arn(out, "9999", 99999999); /* never reached in practice */
+}
+
+enum { REC_OVERPAID, REC_PAYER, REC_WEIGHT };
+static const uint16_t REC_W[] = {40, 30, 30};
+
+/* Order, payment and logistics that disagree where validation only
+ * warns: paid 2-5 times the declared value, paid by someone else, or a
+ * parcel far heavier than its goods (undeclared goods inside).  China compares the three documents
+ * strictly (any payment mismatch is an error), so there only the weight. */
+static void unreconcile(anomaly *a, plan *p)
+{
+    unsigned v = p->j == J_CN ? REC_WEIGHT : PICK(&a->r, REC_W);
+    if (v == REC_OVERPAID) {
+        p->paid_x = p->total * between(&a->r, 200, 500) / 100 + below(&a->r, 100);
+        p->at_stake = p->paid_x - p->total;
+    } else if (v == REC_PAYER) {
+        char buyer[128], payer[128];
+        sink s = str_sink(buyer, sizeof buyer);
+        put_person_name(&s, &p->buyer);
+        const char *name = p->buyer_x.on ? p->buyer_x.name : str_end(&s);
+        do
+            alias_name(&a->r, p->dest, payer, sizeof payer);
+        while (!strcmp(payer, name));
+        p->payer_x = xstr(p, payer);
+        p->at_stake = p->total;
+    } else { /* 2-7 times the declared goods' mass again (at least 250 g each time) */
+        uint32_t net = 0, times = between(&a->r, 2, 7);
+        for (unsigned i = 0; i < p->nitems; i++)
+            net += p->items[i].net_g;
+        p->gross_g += times * (net > 250 ? net : 250);
+        p->packages = p->packages > 1 || chance(&a->r, 300) ? 2 : 1;
+        p->at_stake = p->total * times;
+    }
+}
+
+static bool hook_collection(const gen *g, anomaly *a, plan *p)
+{
+    if (a->pattern == PAT_FAKE_SCHEME) {
+        if (local_value(p) > JURIS[p->j].vendor_limit)
+            return false; /* vendor collection only under the threshold */
+        fake_number(g, a, p, p->collect_scheme);
+        memcpy(p->seller_scheme, p->collect_scheme, sizeof p->seller_scheme);
+        p->collect = COLLECT_VENDOR;
+        p->account[0] = 0;
+        p->at_stake = p->total;
+    } else if (a->pattern == PAT_RECONCILIATION) {
+        unreconcile(a, p);
+    }
+    return true;
+}
+
+static void hook_final(const gen *g, anomaly *a, plan *p)
+{
+    if (a->pattern == PAT_SPLITTING)
+        split_buyer(g, a, p);
+    else if (a->pattern == PAT_WATCHLIST || a->pattern == PAT_FIRST_TIME)
+        p->at_stake = p->total;
+}
+
+/* Record seq carries the anomaly of its slot: a base record of its
+ * jurisdiction that can carry the pattern (the record's own, else another
+ * drawn for it), reshaped by the hooks. */
+static void plan_anomaly(const gen *g, uint64_t seq, const slot *sl, plan *p)
+{
+    anomaly a;
+    memset(&a, 0, sizeof a);
+    a.pattern = sl->pattern;
+    a.seq = seq;
+    a.anchor = sl->pattern == PAT_SPLITTING ? sl->anchor : seq;
+    a.part = sl->part;
+    a.parts = sl->parts;
+    a.order_t = -1;
+    a.j = record_jurisdiction(g, a.anchor);
+    rng_seed(&a.r, g->seed, SALT_ANOMALY, seq);
+    rng_seed(&a.parcel, g->seed, SALT_PARCEL, seq);
+    if (a.pattern == PAT_SPLITTING)
+        split_times(g, &a);
+    if (a.pattern == PAT_WATCHLIST) {
+        a.side = chance(&a.r, 400) ? WL_BUYER : WL_SELLER;
+        if (!(a.who = pick_offender(g, &a.r, a.side, a.j)))
+            a.who = pick_offender(g, &a.r, a.side = !a.side, a.j);
+        if (!a.who) /* no offender of this list fits: never with the shipped names */
+            a.pattern = PAT_UNDERVALUATION;
+    }
+    for (unsigned t = 0; t < 64; t++) {
+        rng r;
+        rng_seed(&r, g->seed, t ? SALT_BASE + t : SALT_RECORD, a.anchor);
+        plan_start(p, seq);
+        pick_jurisdiction(g, &r); /* the stream's first draw, as in every record */
+        p->j = a.j;
+        if (plan_rest(g, &r, p, &a)) {
+            p->pattern = a.pattern;
+            return;
+        }
+    }
+    plan_declaration(g, seq, p); /* nothing could carry it: a clean record */
 }
 
 /* ======================================================================
@@ -1927,6 +3304,54 @@ static void size_pools(gen *g, uint64_t count)
     }
 }
 
+static const char *datadir_of(const bw_gen_options *opt)
+{
+#ifdef BW_DATADIR
+    return opt->datadir ? opt->datadir : BW_DATADIR;
+#else
+    return opt->datadir;
+#endif
+}
+
+static void gen_free(gen *g)
+{
+    free_catalogue(&g->cat);
+    free_catalogue(&g->banned);
+    free(g->risky.rows);
+    free(g->risky.cum);
+    free(g->offenders);
+    free(g->registered);
+    anom_vocab_free(&g->vocab);
+    memset(g, 0, sizeof *g);
+}
+
+/* The offenders' vocabulary and list (also for --watchlist alone). */
+static int offenders_load(gen *g, const char *datadir, char *err, size_t errlen)
+{
+    if (anom_vocab_load(&g->vocab, datadir, err, errlen) || check_cultures(&g->vocab, datadir, err, errlen))
+        return -1;
+    if (offenders_init(g)) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int anomalies_init(gen *g, const char *datadir, char *err, size_t errlen)
+{
+    if (offenders_load(g, datadir, err, errlen) || load_catalogue(&g->banned, &PROHIBITED, datadir, err, errlen))
+        return -1;
+    if (risky_init(g)) {
+        set_err(err, errlen, "%s/demo/catalogue.tsv: no products of the high-risk chapters (or out of memory)", datadir);
+        return -1;
+    }
+    if (registered_init(g)) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int gen_init(gen *g, const bw_gen_options *opt, char *err, size_t errlen)
 {
     memset(g, 0, sizeof *g);
@@ -1936,19 +3361,28 @@ static int gen_init(gen *g, const bw_gen_options *opt, char *err, size_t errlen)
         set_err(err, errlen, "unknown jurisdiction '%s' (expected one of EU GB US AU CA CN)", opt->jurisdiction);
         return -1;
     }
-    const char *datadir = opt->datadir;
-#ifdef BW_DATADIR
-    if (!datadir)
-        datadir = BW_DATADIR;
-#endif
+    if (opt->anomalies && opt->anomaly_ppm > 1000000) {
+        set_err(err, errlen, "the anomaly rate must be between 0 and 1");
+        return -1;
+    }
+    const char *datadir = datadir_of(opt);
     if (!datadir) {
         set_err(err, errlen, "no data directory given");
         return -1;
     }
-    if (load_catalogue(&g->cat, datadir, err, errlen))
+    if (load_catalogue(&g->cat, &CATALOGUE, datadir, err, errlen))
         return -1;
     size_pools(g, opt->count);
     g->base_t = days_from_civil(2026, 11, 20) * 86400;
+    g->count = opt->count;
+    g->days = opt->days;
+    g->outcomes = opt->outcomes;
+    g->anomalies = opt->anomalies;
+    g->ppm = opt->anomalies ? opt->anomaly_ppm : 0;
+    if (g->anomalies && anomalies_init(g, datadir, err, errlen)) {
+        gen_free(g);
+        return -1;
+    }
     return 0;
 }
 
@@ -1978,20 +3412,37 @@ int bw_gen_run(const bw_gen_options *opt, FILE *out, char *err, size_t errlen)
     }
     if (gen_init(&g, opt, err, errlen))
         return -1;
-    sink s = {.cap = 1 << 20, .f = out};
-    if (!(s.buf = malloc(s.cap))) {
-        free_catalogue(&g.cat);
+    sink s = {.cap = 1 << 20, .f = out}, t = {.cap = 1 << 18, .f = opt->truth};
+    layout *lay = g.ppm ? calloc(2, sizeof *lay) : NULL; /* this block's, and a scratch one */
+    plan *p = malloc(sizeof *p);
+    s.buf = malloc(s.cap);
+    t.buf = opt->truth ? malloc(t.cap) : NULL;
+    if (!s.buf || !p || (g.ppm && !lay) || (opt->truth && !t.buf)) {
+        free(s.buf), free(t.buf), free(lay), free(p);
+        gen_free(&g);
         set_err(err, errlen, "out of memory");
         return -1;
     }
-    plan p;
-    for (uint64_t seq = 1; seq <= opt->count && !s.err; seq++) {
-        plan_record(&g, seq, &p);
-        write_record(&s, &g, &p);
+    for (uint64_t seq = 1; seq <= opt->count && !s.err && !t.err; seq++) {
+        const slot *sl = lay ? slot_of(&g, &lay[0], seq) : NULL;
+        if (sl && sl->pattern != PAT_CLEAN)
+            plan_anomaly(&g, seq, sl, p);
+        else
+            plan_record(&g, lay ? &lay[1] : NULL, seq, p);
+        write_record(&s, &g, p);
+        if (opt->truth)
+            write_truth(&t, &g, p);
     }
-    free_catalogue(&g.cat);
-    return sink_close(&s, err, errlen);
+    free(lay);
+    free(p);
+    gen_free(&g);
+    int rc = sink_close(&s, err, errlen);
+    if (opt->truth && sink_close(&t, rc ? NULL : err, rc ? 0 : errlen))
+        rc = -1;
+    return rc;
 }
+
+int bw_gen_parse_rate(const char *text, uint32_t *ppm) { return anom_parse_rate(text, ppm); }
 
 /* ======================================================================
  * The vendor scheme registry (data/registries/README.md)
@@ -2006,7 +3457,6 @@ static const char *const SCHEME_NAME[] = {
 
 #define REGISTERED_FROM "2021-07-01" /* IOSS began then; the UK and AU regimes earlier */
 #define REVOKED_FROM "2024-01-01"
-#define N_REVOKED 3                  /* revoked samples per scheme */
 
 /* The columns before the name: scheme, number, status, from, empty to. */
 static void put_registry_row(sink *s, unsigned scheme, const char *number, const char *status,
@@ -2056,20 +3506,14 @@ static void put_registry_sellers(sink *s, uint64_t seed, unsigned j)
     }
 }
 
-/* Numbers of the scheme's shape that the generator never issues (another
- * member state of identification, UK VAT bases below 1000000, another ARN
- * series), registered and later revoked: a test can put one into a
- * declaration and expect scheme.revoked without touching the rest. */
+/* The revoked samples (revoked_number), registered and later revoked: a
+ * test can put one into a declaration and expect scheme.revoked without
+ * touching the rest. */
 static void put_registry_revoked(sink *s, unsigned scheme)
 {
     for (uint32_t k = 1; k <= N_REVOKED; k++) {
         char num[16];
-        if (scheme == SCHEME_IOSS)
-            fmt_ioss(num, IOSS_STATE_UNUSED, k);
-        else if (scheme == SCHEME_UK_VAT)
-            fmt_uk_vat(num, k);
-        else
-            fmt_arn(num, ARN_SERIES_UNUSED, k);
+        revoked_number(scheme, k, num);
         put_registry_row(s, scheme, num, "valid", REGISTERED_FROM);
         PUT(s, "Revoked Sample Ltd\tnever in generated declarations\n");
         put_registry_row(s, scheme, num, "revoked", REVOKED_FROM);
@@ -2104,5 +3548,97 @@ int bw_gen_registry(const bw_gen_options *opt, FILE *out, char *err, size_t errl
         put_registry_sellers(&s, opt->seed, j);
         put_registry_revoked(&s, JURIS[j].scheme);
     }
+    return sink_close(&s, err, errlen);
+}
+
+/* ======================================================================
+ * The offender list (--watchlist; data/demo/README.md)
+ * ==================================================================== */
+
+#define WATCHLIST_HEADER "id\tkind\tname\taddress\tcountry\temail\tphone\tidentifier\treason\tlisted_from\tlisted_to"
+
+static void put_day(sink *s, int64_t day)
+{
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    put_u64w(s, (uint64_t)y, 4);
+    put_c(s, '-');
+    put_u64w(s, m, 2);
+    put_c(s, '-');
+    put_u64w(s, d, 2);
+}
+
+/* "Hauptstraße 412, 10115 Berlin" */
+static void put_offender_address(sink *s, const offender *o)
+{
+    const country *c = &COUNTRIES[o->country];
+    const place *pl = &c->places[o->place];
+    char line[160];
+    sink l = str_sink(line, sizeof line);
+    put_street_line(&l, c, o->street, o->house);
+    put_s(s, str_end(&l));
+    PUT(s, ", ");
+    if (pl->postcode) {
+        put_s(s, pl->postcode);
+        put_c(s, ' ');
+    }
+    put_s(s, pl->city);
+}
+
+static void put_offender(sink *s, const offender *o)
+{
+    PUT(s, "WL-");
+    put_u64w(s, o->no, 4);
+    put_c(s, '\t');
+    put_s(s, o->company ? "company" : "person");
+    put_c(s, '\t');
+    put_s(s, o->listed_native ? o->name.native : o->name.latin);
+    put_c(s, '\t');
+    put_offender_address(s, o);
+    put_c(s, '\t');
+    put_s(s, COUNTRIES[o->country].cc);
+    put_c(s, '\t');
+    put_s(s, o->email);
+    put_c(s, '\t');
+    put_s(s, o->phone);
+    put_c(s, '\t');
+    put_s(s, o->identifier);
+    put_c(s, '\t');
+    put_s(s, o->reason);
+    put_c(s, '\t');
+    put_day(s, o->listed_from);
+    put_c(s, '\t');
+    if (o->delisted)
+        put_day(s, o->listed_to);
+    put_c(s, '\n');
+}
+
+int bw_gen_watchlist(const bw_gen_options *opt, FILE *out, char *err, size_t errlen)
+{
+    set_err(err, errlen, "%s", "");
+    if (!opt || !out) {
+        set_err(err, errlen, "no options or output stream");
+        return -1;
+    }
+    const char *datadir = datadir_of(opt);
+    if (!datadir) {
+        set_err(err, errlen, "no data directory given");
+        return -1;
+    }
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.seed = opt->seed;
+    sink s = {.cap = 1 << 20, .f = out};
+    if (offenders_load(&g, datadir, err, errlen) || !(s.buf = malloc(s.cap))) {
+        if (!err || !err[0])
+            set_err(err, errlen, "out of memory");
+        gen_free(&g);
+        return -1;
+    }
+    PUT(&s, WATCHLIST_HEADER "\n"); /* first line: readers expect the header there */
+    for (uint32_t i = 0; i < g.noffenders; i++)
+        put_offender(&s, &g.offenders[i]);
+    gen_free(&g);
     return sink_close(&s, err, errlen);
 }

@@ -22,10 +22,16 @@
  * digits, HS subheadings, UN/LOCODE-shaped places, ISO codes, amounts that
  * reconcile) is produced valid on purpose, so that tests and demos can
  * corrupt records deliberately and know what they broke.
+ *
+ * On request it also plants labelled fraud (--anomalies, docs/generator.md):
+ * a given share of the records carry one of eight patterns, each otherwise a
+ * valid declaration, with a truth line per record and the offender list the
+ * watchlist pattern draws from.  Without those options not a byte changes.
  */
 #ifndef BW_GEN_H
 #define BW_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,15 +41,45 @@ typedef struct bw_gen_options {
     uint64_t seed;            /* any value; the same seed gives the same bytes */
     const char *jurisdiction; /* EU GB US AU CA CN; NULL = mix of all six */
     const char *datadir;      /* holds demo/catalogue.tsv; NULL = BW_DATADIR */
+
+    /* Labelled anomalies (docs/generator.md).  All zero: the generator's
+     * output exactly as it always was. */
+    bool anomalies;           /* --anomalies given: payment.payer is written, and */
+    uint32_t anomaly_ppm;     /* this many records per million carry one anomaly */
+    FILE *truth;              /* one NDJSON truth line per record, or NULL */
+    uint32_t days;            /* > 0: order dates grow with the record number over
+                                 this many days ending 2026-11-20 */
+    bool outcomes;            /* each record gets "outcome": the truth as an inspection */
 } bw_gen_options;
 
 /*
- * Writes opt->count declarations to `out`, one per line.
+ * Writes opt->count declarations to `out`, one per line, and with
+ * opt->truth the truth line of each, in the same order:
+ *   {"submitter":"..","declaration_id":"..","pattern":"clean"|"<pattern>",
+ *    "group":"<linked records, or empty>","date":"<order date>",
+ *    "revenue":"12.34","currency":"EUR"}
  * Returns 0 on success, -1 on error with a one-line message in err (always
  * NUL-terminated when errlen > 0): unknown jurisdiction, missing or
- * malformed catalogue, or a write error on `out`.
+ * malformed catalogue or anomaly vocabulary (file and line), or a write
+ * error.
  */
 int bw_gen_run(const bw_gen_options *opt, FILE *out, char *err, size_t errlen);
+
+/* "0.05" -> 50000 parts per million: digits with an optional '.', at most
+ * six significant decimals, 0 to 1.  0, or -1 when it is not such a rate. */
+int bw_gen_parse_rate(const char *text, uint32_t *ppm);
+
+/*
+ * Writes to `out` the offender list the watchlist anomalies of opt->seed
+ * are drawn from: about 300 fictional persons and companies, TSV with the
+ * header line
+ *   id kind name address country email phone identifier reason listed_from listed_to
+ * (tab-separated; dates YYYY-MM-DD, listed_to empty while listed).
+ * Names come from DATADIR/demo/offender_*.tsv; some are listed in Latin
+ * letters, some in Cyrillic or Chinese characters.  opt->count is not
+ * used.  Returns 0, or -1 with a message in err.
+ */
+int bw_gen_watchlist(const bw_gen_options *opt, FILE *out, char *err, size_t errlen);
 
 /*
  * Writes to `out` the vendor tax-scheme registry (format:
