@@ -144,7 +144,48 @@ static size_t ascii_pass(const char *s, size_t n, char *out, size_t cap, unsigne
     return o;
 }
 
+static size_t norm_text(const char *s, size_t n, char *out, size_t cap, unsigned flags);
+
+/* "r e p l i c a", "t.a.s.e.r", "3 - M M C": a word spelled out letter by
+ * letter becomes the word again ("replica", "taser", "3 mmc").  Runs of
+ * three or more one-letter words are joined; in place, out shrinks. */
+static size_t join_spelled(char *out, size_t n)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        size_t run = 0, j = i;
+        /* count one-letter words starting at i: "x " or "x" at the end */
+        while (j < n && ((out[j] | 0x20) >= 'a' && (out[j] | 0x20) <= 'z') && (j + 1 == n || out[j + 1] == ' ')) {
+            run++;
+            j += 2;
+        }
+        if (run >= 3) {
+            for (size_t k = 0; k < run; k++)
+                out[o++] = out[i + 2 * k];
+            i += 2 * run;         /* past the run's trailing space (or the end) */
+            if (i <= n && i > 0 && o > 0 && i - 1 < n && out[i - 1] == ' ')
+                out[o++] = ' ';
+            continue;
+        }
+        /* copy one word and its space */
+        while (i < n && out[i] != ' ')
+            out[o++] = out[i++];
+        if (i < n)
+            out[o++] = out[i++];
+    }
+    if (o && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+    return o;
+}
+
 size_t bw_norm_text(const char *s, size_t n, char *out, size_t cap, unsigned flags)
+{
+    size_t len = norm_text(s, n, out, cap, flags);
+    return flags & BW_NORM_LEET && cap ? join_spelled(out, len) : len;
+}
+
+static size_t norm_text(const char *s, size_t n, char *out, size_t cap, unsigned flags)
 {
     if (cap == 0)
         return 0;

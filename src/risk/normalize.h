@@ -13,6 +13,9 @@
  * With BW_NORM_LEET, the usual digit-for-letter obfuscations are undone in
  * words that also contain a letter ("v1agra", "c0caine", "@" and "$"
  * inside words), while numbers stay numbers ("iphone 15", "ak 47").
+ * It also joins words spelled out letter by letter: three or more
+ * one-letter words in a row become one word ("r e p l i c a" ->
+ * "replica", "3 - M M C" -> "3 mmc").
  * Both sides of a comparison must use the same flags.
  */
 #ifndef BW_NORMALIZE_H

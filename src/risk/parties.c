@@ -41,7 +41,7 @@
 #define POINTS_NONCOMPLIANT_SPAN 40
 #define COMPLIANT_LOW 0.90          /* even the pessimistic bound is 90% or more */
 #define POINTS_COMPLIANT (-10)
-#define POINTS_AEO (-15)
+#define POINTS_AEO (-10)
 #define METHOD "Beta(1+c,1+d) 90% interval"
 
 const char *const bw_party_role_names[] = {"seller", "buyer", "platform", "carrier", "submitter", NULL};

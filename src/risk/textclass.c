@@ -38,9 +38,9 @@
 
 /* ---- the policy: docs/risk-analytics.md explains each value ------------------- */
 #define P_IMPROBABLE 0.02
-#define POINTS_MIN 10                  /* at P_IMPROBABLE */
+#define POINTS_MIN 35                  /* at P_IMPROBABLE: over blue even for an AEO submitter */
 #define POINTS_PER_DECADE 10           /* each tenfold less likely */
-#define POINTS_MAX 40
+#define POINTS_MAX 60
 #define LIKELY 3                       /* alternatives shown */
 
 #define HEADINGS 10000

@@ -30,8 +30,8 @@
 #define LOW_QUANTILE 50            /* permille: below half the 5th percentile ... */
 #define LOW_SHARE_E4 5000
 #define LOW_RATIO_E4 3000          /* ... and at most 0.3 of the median */
-#define POINTS_MIN 10              /* at the ratio limit */
-#define POINTS_MAX 40              /* at a ratio of 0 */
+#define POINTS_MIN 35              /* at the ratio limit: over blue even for an AEO submitter */
+#define POINTS_MAX 60              /* at a ratio of 0 */
 #define DECAY_AT BW_VALUATION_DECAY_AT
 
 #define BINS 160
