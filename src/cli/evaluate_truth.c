@@ -3,8 +3,11 @@
  * the lanes stored in a database caught the anomalies the generator
  * labelled (`gen --anomalies RATE --truth FILE`).
  *
- * A declaration counts as caught when it left the pipeline outside green
- * or was rejected.  Randomly selected declarations are left out of both
+ * A declaration counts as caught when the risk decision sent it outside
+ * green, a later parcel showed it part of a split purchase (event
+ * "linked"), or it was rejected.  Lanes changed for other reasons (held
+ * for missing order, payment or logistics records, an officer's decision)
+ * do not count: they are not detections.  Randomly selected declarations are left out of both
  * recall and the clean false-alarm rate: random selection is there to
  * measure compliance, not to detect, and counting it would flatter recall.
  * Per pattern, the detector column says how many of its declarations were
@@ -100,7 +103,12 @@ static int lookup(bw_store *s, const char *sub, const char *id, decided *out)
         out->codes = v;
     if (!out->rejected && out->root && json_object_object_get_ex(out->root, "random", &v))
         out->random = json_object_get_boolean(v);
-    out->flagged = out->rejected || (d.lane && strcmp(d.lane, "green") != 0);
+    bool decided_out = !out->rejected && out->root && json_object_object_get_ex(out->root, "lane", &v) &&
+                       strcmp(json_object_get_string(v), "green") != 0;
+    bool linked = false;
+    for (uint32_t i = 0; i < d.n_events; i++)
+        linked |= !strcmp(d.events[i].kind, "linked");
+    out->flagged = out->rejected || decided_out || linked;
     bw_stored_free(&d);
     return 1;
 }

@@ -161,6 +161,12 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     r->revenue.assessment = copy_str(arena, revenue.assessment);
     r->risk = copy_str(arena, risk);
     if (oc->risk) {
+        /* the row outlives the record (ingest reuses records): copies */
+        const char **linked = bw_arena_alloc(arena, sizeof *linked * (oc->risk->n_linked + 1));
+        for (uint32_t i = 0; i < oc->risk->n_linked; i++)
+            linked[i] = bw_arena_strdup(arena, oc->risk->linked[i], strlen(oc->risk->linked[i]));
+        r->linked = linked;
+        r->n_linked = oc->risk->n_linked;
         r->lane = bw_lane_names[oc->risk->lane];
         r->risk_score = oc->risk->score < 0 ? 0 : oc->risk->score;
     }

@@ -288,6 +288,31 @@ static void reconciliation_check(const bw_issues *iss, bw_risk_result *r)
     }
 }
 
+/* A parcel much heavier than the goods declared in it carries something
+ * else: undeclared goods.  Packing weighs less than the goods it wraps,
+ * except for very light goods, hence the floor. */
+#define PACKING_FLOOR_MG (250 * 1000)
+
+static void weight_check(const bw_declaration *d, bw_risk_result *r)
+{
+    if (!d->gross_weight.ok)
+        return;
+    int64_t net = 0;
+    for (uint32_t i = 0; i < d->n_items; i++) {
+        if (!d->items[i].net_weight.ok)
+            return; /* unknown: nothing to compare */
+        net += d->items[i].net_weight.value;
+    }
+    int64_t extra = d->gross_weight.value - net;
+    if (extra <= PACKING_FLOOR_MG || extra <= net)
+        return;
+    char ev[160];
+    snprintf(ev, sizeof ev, "{\"gross_weight_g\":%lld,\"net_weight_g\":%lld,\"unexplained_g\":%lld}",
+             (long long)(d->gross_weight.value / 1000), (long long)(net / 1000), (long long)(extra / 1000));
+    bw_risk_add(r, "reconciliation.weight", NULL, "gross_weight_g",
+                "the parcel weighs more than twice the goods declared in it: undeclared goods?", ev, 45, BW_LANE_NONE);
+}
+
 /* ---- splitting ------------------------------------------------------------------ */
 
 static void splitting_check(bw_risk_engine *e, const bw_lane_policy *p, const bw_outcome *o, const bw_risk_facts *f,
@@ -326,6 +351,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     bw_parties_check(e->parties, &f, &f.party_flags, r);
     bw_screen_declaration(lists->screen, &f, r);
     reconciliation_check(iss, r);
+    weight_check(d, r);
     bw_valuation_check(e->valuation, rd, &f, r);
     bw_textclass_check(e->textclass, &f, r);
     splitting_check(e, policy, o, &f, r);

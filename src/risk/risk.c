@@ -56,6 +56,15 @@ void bw_risk_add(bw_risk_result *r, const char *code, const char *ref, const cha
     r->score += score;
 }
 
+void bw_risk_link(bw_risk_result *r, const char *ref)
+{
+    const char **v = bw_arena_alloc(r->arena, sizeof *v * (r->n_linked + 1));
+    if (r->n_linked)
+        memcpy(v, r->linked, sizeof *v * r->n_linked);
+    v[r->n_linked++] = bw_arena_strdup(r->arena, ref, strlen(ref));
+    r->linked = v;
+}
+
 bool bw_risk_has(const bw_risk_result *r, const char *prefix)
 {
     size_t n = strlen(prefix);

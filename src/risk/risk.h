@@ -77,6 +77,11 @@ typedef struct bw_risk_result {
     bool random;          /* the lane was raised by random selection */
     bw_risk_hit *hits;
     uint32_t n_hits, cap_hits;
+    /* Earlier declarations ("submitter/declaration_id") this one showed to
+     * be part of the same scheme (a split purchase): the store raises
+     * their lane too, if they left in green or blue. */
+    const char **linked;
+    uint32_t n_linked;
     bw_arena *arena;      /* where hits and their strings live (not owned) */
 } bw_risk_result;
 
@@ -117,6 +122,9 @@ void bw_risk_result_init(bw_risk_result *r, bw_arena *arena);
  * ""), evidence NULL means "{}".  Adds its score to r->score. */
 void bw_risk_add(bw_risk_result *r, const char *code, const char *ref, const char *path, const char *reason,
                  const char *evidence, int32_t score, bw_lane lane);
+
+/* Adds an earlier declaration to r->linked (copied into the arena). */
+void bw_risk_link(bw_risk_result *r, const char *ref);
 
 /* Whether some hit's code starts with `prefix` ("screening", "watchlist."). */
 bool bw_risk_has(const bw_risk_result *r, const char *prefix);

@@ -27,8 +27,8 @@
 
 /* ---- the policy ----------------------------------------------------------------
  * docs/risk-analytics.md explains each value. */
-#define LOW_QUANTILE 50            /* permille: below half the 5th percentile ... */
-#define LOW_SHARE_E4 5000
+#define LOW_QUANTILE 50            /* permille: below three quarters of the 5th percentile ... */
+#define LOW_SHARE_E4 7500
 #define LOW_RATIO_E4 3000          /* ... and at most 0.3 of the median */
 #define POINTS_MIN 35              /* at the ratio limit: over blue even for an AEO submitter */
 #define POINTS_MAX 60              /* at a ratio of 0 */
@@ -373,7 +373,7 @@ static const char *evidence(bw_buf *b, const bw_valuation_model *v, const bw_ite
     put_value(b, ",\"median\":", w->median, v->exponent);
     bw_buf_puts(b, "},\"ratio\":");
     bw_buf_put_fixed(b, (int64_t)w->ratio_e4, 4);
-    bw_buf_puts(b, ",\"rule\":\"declared below half of q05 and at most 0.3 of the median\"}");
+    bw_buf_puts(b, ",\"rule\":\"declared below three quarters of q05 and at most 0.3 of the median\"}");
     return bw_buf_cstr(b);
 }
 

@@ -53,6 +53,10 @@ typedef struct bw_settled {
 bool bw_sqlite_settle(bw_store *s, const bw_decl_row *r, bw_settled *out);
 bool bw_sqlite_apply_settled(bw_store *s, const bw_settled *st, bw_time at);
 void bw_sqlite_accounts_close(bw_store *s);
+/* In the storing transaction: the earlier declarations a new one showed
+ * to be linked to it (row->linked) leave green or blue for yellow, with an
+ * event "linked" naming the declaration that showed it. */
+bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row);
 /* Runs one statement of store_risk.c (prepared per call: these are rare). */
 sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
 

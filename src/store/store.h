@@ -70,6 +70,8 @@ typedef struct bw_decl_row {
     const char *lane;              /* risk lane, NULL: not assessed */
     int32_t risk_score;
     bw_str risk;                   /* the risk decision (JSON object), stored with the body */
+    const char *const *linked;     /* earlier "submitter/id" whose lane this one raises */
+    uint32_t n_linked;
     /* The row to store instead when the buyer is over buyer_limit (same
      * ids and content hash, other category and assessment); NULL: none. */
     const struct bw_decl_row *over_limit;

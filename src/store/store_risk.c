@@ -83,6 +83,38 @@ static int in_transaction(bw_store *s, int (*body)(bw_store *, const void *), co
     return r;
 }
 
+bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row)
+{
+    char detail[400];
+    snprintf(detail, sizeof detail, "a later parcel of the same buyer and seller, %.*s/%.*s, showed a split purchase",
+             (int)row->submitter.n, row->submitter.p, (int)row->declaration_id.n, row->declaration_id.p);
+    for (uint32_t i = 0; i < row->n_linked; i++) {
+        const char *ref = row->linked[i], *slash = strchr(ref, '/');
+        if (!slash)
+            continue;
+        sqlite3_stmt *st = bw_sqlite_prepare(s, "UPDATE declarations SET lane = 'yellow' WHERE submitter = ?1"
+                                                " AND declaration_id = ?2 AND lane IN ('green', 'blue')"
+                                                " RETURNING id, status");
+        if (!st)
+            return false;
+        sqlite3_bind_text(st, 1, ref, (int)(slash - ref), SQLITE_TRANSIENT);
+        bind_cstr(st, 2, slash + 1);
+        int rc = sqlite3_step(st);
+        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        char status[16] = "";
+        if (id)
+            snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
+        while (rc == SQLITE_ROW)
+            rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return bw_sqlite_error(s, "raising a linked declaration's lane");
+        if (id && !event(s, id, row->received_at, "risk", "linked", status, detail))
+            return false;
+    }
+    return true;
+}
+
 typedef struct lane_change {
     const char *submitter, *id, *lane, *actor, *kind, *detail;
     bw_time at;

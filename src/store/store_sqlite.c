@@ -483,7 +483,8 @@ static bool add_event_detail(bw_store *s, int64_t decl, const bw_decl_row *r, co
 
 static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const char *kind, bw_put_result ok)
 {
-    if (!add_event_detail(s, id, t->row, kind, t) || !bw_sqlite_apply_settled(s, t, t->row->received_at))
+    if (!add_event_detail(s, id, t->row, kind, t) || !bw_sqlite_apply_settled(s, t, t->row->received_at) ||
+        !bw_sqlite_raise_linked(s, t->row))
         return BW_PUT_FAILED;
     return ok;
 }
