@@ -9,6 +9,10 @@
  *   bench rawinsert FILE DB   plain SQLite inserts of the same rows (store ceiling)
  *   bench assess FILE         revenue assessments in memory, one core (records
  *                             decoded and validated beforehand, not timed)
+ *   bench risk FILE           risk assessments (every detector and the lane), one
+ *                             core, on the lists of $BREAKWATER_DATA and the
+ *                             extra lists named in the environment; each record
+ *                             decoded and assessed for revenue first, untimed
  *   bench run CMD ARGS...     runs a command, prints its wall time and peak RSS
  *
  * Each prints "NAME records seconds records_per_second".  Ingest itself is
@@ -31,6 +35,7 @@
 #include "model/json_encode.h"
 #include "pipeline/pipeline.h"
 #include "revenue/revenue.h"
+#include "risk/engine.h"
 #include "store/body_codec.h"
 
 static double now_s(void)
@@ -283,6 +288,57 @@ static void bench_assess(const char *path)
     bw_refdata_free(rd);
 }
 
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The risk engine alone, as production runs it: each accepted record in
+ * file order goes through bw_risk_assess once (learning as it goes);
+ * only that call is timed, on this thread's CPU clock. */
+static void bench_risk(const char *path)
+{
+    bw_refdata *rd = load_refdata();
+    char err[1024];
+    const char *datadir = bw_default_datadir(NULL);
+    bw_risk_lists *lists = bw_risk_lists_load(datadir, err, sizeof err);
+    bw_risk_engine *e = lists ? bw_risk_engine_new(lists, datadir, err, sizeof err) : NULL;
+    if (!e) {
+        fprintf(stderr, "bench risk: %s\n", err);
+        exit(2);
+    }
+    size_t len;
+    const char *text = map_file(path, &len);
+    bw_reader *r = bw_reader_new_mem(text, len, NULL);
+    bw_pipeline pipe = {.rd = rd, .as_of = bw_time_now()};
+    bw_record rec;
+    bw_record_init(&rec);
+    unsigned long long done = 0, hits = 0, outside = 0;
+    double spent = 0;
+    while (bw_reader_next(r, &rec) == 1) {
+        bw_outcome oc;
+        bw_pipeline_run(&pipe, &rec, &oc);
+        if (oc.status != BW_STATUS_ACCEPTED)
+            continue;
+        bw_risk_result res;
+        double t0 = thread_cpu_s();
+        bw_risk_assess(e, rd, &rec.decl, &oc, &rec.issues, &rec.arena, &res);
+        spent += thread_cpu_s() - t0;
+        done++;
+        hits += res.n_hits;
+        outside += res.lane != BW_LANE_GREEN;
+    }
+    fprintf(stderr, "(%.2f hits per declaration, %.1f%% outside green)\n", done ? (double)hits / done : 0,
+            done ? 100.0 * outside / done : 0);
+    report("risk_assess", done, spent);
+    bw_record_free(&rec);
+    bw_reader_free(r);
+    bw_risk_engine_free(e);
+    bw_refdata_free(rd);
+}
+
 /* Runs argv as a child; prints "run SECONDS MAXRSS_KIB EXIT". */
 static int bench_run(char **argv)
 {
@@ -315,6 +371,8 @@ int main(int argc, char **argv)
         bench_decode(argv[2]);
     else if (argc >= 3 && !strcmp(argv[1], "assess"))
         bench_assess(argv[2]);
+    else if (argc >= 3 && !strcmp(argv[1], "risk"))
+        bench_risk(argv[2]);
     else if (argc >= 4 && !strcmp(argv[1], "rawinsert"))
         bench_rawinsert(argv[2], argv[3]);
     else {

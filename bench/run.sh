@@ -61,6 +61,25 @@ done
 again=$($B run $BW ingest --quiet --db "$OUT/ingest.db" "$input")
 rm -f "$OUT"/raw.db* "$OUT"/ingest.db*
 
+echo "bench: risk figures ..." >&2
+# The loaded lists of the goal: 1,000 synthetic profiles on top of the
+# shipped ones, 10,000 screening terms (bench/screen.sh builds them), and
+# 100,000 watchlist entries.
+risk_dir="$OUT/risk" && rm -rf "$risk_dir" && mkdir -p "$risk_dir"
+screen_lines=$(SCREEN_KEEP="$risk_dir" bash bench/screen.sh)
+rm -rf "$OUT/data-risk" && cp -r data "$OUT/data-risk"
+$BW profiles synth --synth 1000 > "$OUT/data-risk/profiles/zz-bench-synthetic.json"
+watch_n=0
+if $BW watchlist --help >/dev/null 2>&1; then
+    $BW watchlist synth --count 100000 --seed 1 > "$risk_dir/watchlist.tsv" && watch_n=100000
+fi
+risk_shipped=$(best 4 $B risk "$input")
+risk_loaded=$(BREAKWATER_DATA="$OUT/data-risk" BREAKWATER_SCREENING="$risk_dir/extra.tsv" \
+    BREAKWATER_WATCHLIST=$([ "$watch_n" -gt 0 ] && echo "$risk_dir/watchlist.tsv") best 4 $B risk "$input")
+profile_lines=$(bash bench/profiles.sh)
+profile_rows=$(echo "$profile_lines" | awk '/^profiles: [0-9]+ profiles/ {
+    printf "| risk profiles alone, %s profiles (indexed), one core | %s | | |\n", $2, $4 }')
+
 echo "bench: HTTP figures ..." >&2
 http_rows=$(bash bench/http.sh)
 
@@ -88,8 +107,14 @@ report=$(cat <<REP
 | re-ingest of the same file (all duplicates) | $again_rate | | idempotency path |
 | revenue assessment in memory, one core, sample tariffs | $(rate "$assess") | | goal >= 1,000,000; 4,096 distinct accepted declarations |
 | revenue assessment in memory, one core, US tariff with the HTS loaded | $(rate "${assess_hts:-0 0 0 0}") | | goal >= 1,000,000; $hts_lines US tariff lines |
+| risk assessment (every detector and the lane), shipped lists, one core | $(rate "$risk_shipped") | | each accepted declaration once, in order, learning as it goes |
+| risk assessment with 1,000 more profiles, 10,000 screening terms, $watch_n watchlist entries | $(rate "$risk_loaded") | $(ratio "$(rate "$risk_loaded")" "$(rate "$risk_shipped")") of shipped | goal >= 200,000 |
+$profile_rows
 $http_rows
 | \`breakwater gen\` of the input | $(awk -v n="$N" -v s="$(field "$gen_line" 2)" 'BEGIN{printf "%.0f", n/s}') | | demo and benchmark data |
+
+$(echo "$screen_lines" | sed 's/^/    /')
+$(echo "$profile_lines" | grep 'cost per declaration' | sed 's/^/    /')
 
 Peak RSS of \`breakwater ingest\` over the whole file: $(mib "$ingest_rss") MiB (input $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB).
 REP
@@ -132,6 +157,19 @@ $report
   declaration ids (so every one is a real insert); each beside the same load
   against bench/http_ceiling, libmicrohttpd with the same flags answering a
   fixed body.  The client shares the 2 cores with the server.
+- **risk assessment**: \`bench risk\`: every accepted declaration of the
+  input once, in file order, through \`bw_risk_assess\` (party history,
+  screening, watchlist, reconciliation, reference prices, the description
+  model, splitting, profiles, lanes, and learning from it), timed on the
+  thread's CPU clock around that call alone; decoding and revenue come
+  first, untimed.  "Loaded" adds 1,000 synthetic profiles, the 10,000-term
+  list of bench/screen.sh and a synthetic 100,000-entry watchlist.
+- **screening**: bench/screen.sh: \`breakwater screen\` over every item
+  description of the input against 10,000 terms, beside \`grep -F -f\` on the
+  same descriptions and terms (grep neither transliterates nor undoes
+  obfuscations: a floor, not the same work).
+- **profiles**: bench/profiles.sh: \`bw_profiles_evaluate\` alone with 10,
+  1,000 and 10,000 synthetic profiles on top of the shipped ones.
 - **raw insert**: the same rows (bodies encoded and compressed beforehand,
   not timed) with one plain prepared INSERT each into a table of the same
   shape, same pragmas and batch size; no events table, no pipeline.

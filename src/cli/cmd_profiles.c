@@ -26,6 +26,7 @@
 static const char HELP[] =
     "usage: breakwater profiles lint [--data DIR] [--refdata DIR] [FILE...]\n"
     "       breakwater profiles list [--data DIR] [--format table|json]\n"
+    "       breakwater profiles synth --synth N\n"
     "       breakwater profiles bench --synth N [--repeat R] [--as-of TIME] [--data DIR]\n"
     "                                 [--refdata DIR] FILE\n\n"
     "Risk profiles are analysts' criteria with a score and/or a lane, loaded from\n"
@@ -399,10 +400,18 @@ int cmd_profiles(int argc, char **argv)
         return run_lint(&o, argc, argv);
     if (!strcmp(argv[1], "list"))
         return run_list(&o, argc, argv);
+    if (!strcmp(argv[1], "synth")) { /* N synthetic profiles as a profiles file, for benchmarks */
+        if (o.synth < 0)
+            return cli_usage_error("profiles", "synth: --synth N is required");
+        char *json = bw_profiles_synth_json((uint32_t)o.synth, 1);
+        fputs(json, stdout);
+        free(json);
+        return EXIT_OK;
+    }
     if (!strcmp(argv[1], "bench")) {
         if (o.synth < 0)
             return cli_usage_error("profiles", "bench: --synth N is required");
         return run_bench(&o, argc, argv);
     }
-    return cli_usage_error("profiles", "unknown subcommand \"%s\" (lint, list or bench)", argv[1]);
+    return cli_usage_error("profiles", "unknown subcommand \"%s\" (lint, list, synth or bench)", argv[1]);
 }
