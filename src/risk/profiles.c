@@ -784,15 +784,14 @@ bw_profiles *bw_profiles_load(const char *datadir, char *err, size_t errlen)
 
 /* ---- checking one profile ------------------------------------------------------------------ */
 
-/* The evidence of a hit, written only for profiles that matched.  One per
- * thread, kept between calls: a hit then costs no malloc. */
+/* The evidence of a hit, written only for profiles that matched (a hit is
+ * rare next to the profiles checked, so its buffers are the hit's own). */
 typedef struct ev {
     bw_buf out;      /* {"owner":..,"criteria":{..}} */
     bw_buf val;      /* the value being written */
     bool first;
 } ev;
 
-static _Thread_local ev tl_ev;
 
 static void ev_open(ev *e, const char *key)
 {
@@ -1151,6 +1150,15 @@ static void add_hit(const bw_profile *p, const bw_risk_facts *f, uint32_t n_befo
     bw_risk_add(r, "profile", p->id, NULL, p->reason, bw_buf_cstr(&e->out), p->has_score ? p->score : 0, p->lane);
 }
 
+/* add_hit with evidence buffers of its own. */
+static void add_hit_once(const bw_profile *p, const bw_risk_facts *f, uint32_t n_before, bw_risk_result *r)
+{
+    ev e = {0};
+    add_hit(p, f, n_before, r, &e);
+    bw_buf_free(&e.out);
+    bw_buf_free(&e.val);
+}
+
 /* ---- evaluation --------------------------------------------------------------------------------- */
 
 static const jidx *index_for(const bw_profiles *ps, bw_str jur)
@@ -1380,7 +1388,7 @@ void bw_profiles_evaluate(const bw_profiles *ps, const bw_risk_facts *f, bw_risk
             continue;
         const bw_profile *p = ps->v[c.v[i]];
         if (matches(p, f, n_before, NULL))
-            add_hit(p, f, n_before, r, &tl_ev);
+            add_hit_once(p, f, n_before, r);
     }
     if (c.v != c.local)
         free(c.v);
@@ -1396,7 +1404,7 @@ void bw_profiles_evaluate_all(const bw_profiles *ps, const bw_risk_facts *f, bw_
         bool here = p->jurisdictions.n == 0 ||
                     (f->jurisdiction.p && pf_strs_has(&p->jurisdictions, f->jurisdiction.p, f->jurisdiction.n));
         if (here && matches(p, f, n_before, NULL))
-            add_hit(p, f, n_before, r, &tl_ev);
+            add_hit_once(p, f, n_before, r);
     }
 }
 
