@@ -15,7 +15,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "normalize.h"
+#include "parties.h"
 
 #define MAX_AGE (366 * 86400LL)   /* the longest window a policy may set */
 #define SWEEP_EVERY (1u << 16)
@@ -83,30 +83,18 @@ size_t bw_splitting_size(bw_splitting *s)
 
 /* ---- identity ----------------------------------------------------------------- */
 
-static uint64_t hash_norm(bw_str s, uint64_t seed)
-{
-    char norm[256];
-    size_t n = bw_norm_text(s.p ? s.p : "", s.n, norm, sizeof norm, 0);
-    return XXH3_64bits_withSeed(norm, n, seed);
-}
-
-/* 0 when the buyer or the seller cannot be told apart from others. */
+/* The buyer and the seller as party history knows them (parties.c:
+ * normalized name, postcode and country, or e-mail; the seller's id, else
+ * its normalized name), within one jurisdiction.  0 when either cannot be
+ * told apart from others. */
 static uint64_t pair_key(const bw_risk_facts *f)
 {
-    const bw_party *b = &f->decl->buyer, *s = &f->decl->seller;
+    uint64_t buyer, seller;
+    if (!bw_parties_key(f->decl, BW_ROLE_BUYER, &buyer) || !bw_parties_key(f->decl, BW_ROLE_SELLER, &seller))
+        return 0;
     uint64_t h = XXH3_64bits(f->jurisdiction.p ? f->jurisdiction.p : "", f->jurisdiction.n);
-    if (b->name.n)
-        h = hash_norm(b->address.country, hash_norm(b->address.postcode, hash_norm(b->name, h)));
-    else if (b->email.n)
-        h = hash_norm(b->email, h + 1);
-    else
-        return 0;
-    if (s->id.n)
-        h = XXH3_64bits_withSeed(s->id.p, s->id.n, h);
-    else if (s->name.n)
-        h = hash_norm(s->name, h + 2);
-    else
-        return 0;
+    h = XXH3_64bits_withSeed(&buyer, sizeof buyer, h);
+    h = XXH3_64bits_withSeed(&seller, sizeof seller, h);
     return h ? h : 1;
 }
 
