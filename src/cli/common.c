@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,12 @@ bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c)
     const char *datadir = bw_default_datadir(c->datadir);
     bw_risk_lists *lists = bw_risk_lists_load(datadir, err, sizeof err);
     bw_risk_engine *e = lists ? bw_risk_engine_new(lists, datadir, err, sizeof err) : NULL;
+    /* a learned model, when one is configured ($BREAKWATER_MODEL, from `train`) */
+    const char *model = getenv("BREAKWATER_MODEL");
+    if (e && model && *model && !bw_risk_engine_set_model(e, model, err, sizeof err)) {
+        bw_risk_engine_free(e);
+        e = NULL;
+    }
     if (!e)
         fprintf(stderr, "breakwater %s: risk: %s\n", cmd, err);
     return e;

@@ -13,6 +13,7 @@
 #include "../revenue/revenue.h"
 #include "../store/store.h"
 #include "lanes.h"
+#include "model.h"
 #include "parties.h"
 #include "profiles.h"
 #include "textclass.h"
@@ -41,6 +42,8 @@ struct bw_risk_engine {
     bw_valuation_model *valuation;
     bw_textclass *textclass;
     bw_splitting *splitting;
+    bw_model *model;              /* the learned model, NULL: none configured */
+    pthread_mutex_t model_mu;     /* predictions one at a time (XGBoost's booster) */
 };
 
 bw_risk_lists *bw_risk_lists_load(const char *datadir, char *err, size_t errlen)
@@ -81,6 +84,7 @@ bw_risk_engine *bw_risk_engine_new(bw_risk_lists *lists, const char *datadir, ch
     atomic_init(&e->lists, lists);
     atomic_init(&e->profiles, bw_profiles_compile(lists->profile_files, NULL, 0));
     pthread_mutex_init(&e->mu, NULL);
+    pthread_mutex_init(&e->model_mu, NULL);
     e->datadir = strdup(datadir);
     e->parties = parties;
     e->valuation = bw_valuation_new(BASE_CURRENCY);
@@ -102,6 +106,8 @@ void bw_risk_engine_free(bw_risk_engine *e)
         bw_profile_free(e->edits[i]);
     free(e->edits);
     pthread_mutex_destroy(&e->mu);
+    pthread_mutex_destroy(&e->model_mu);
+    bw_model_free(e->model);
     bw_parties_free(e->parties);
     bw_valuation_free(e->valuation);
     bw_textclass_free(e->textclass);
@@ -330,6 +336,59 @@ static void splitting_check(bw_risk_engine *e, const bw_lane_policy *p, const bw
         bw_splitting_check(e->splitting, f, p ? p->splitting_window : 72 * 3600, th, n, r);
 }
 
+bool bw_risk_engine_set_model(bw_risk_engine *e, const char *path, char *err, size_t errlen)
+{
+    bw_model *m = bw_model_load(path, err, errlen);
+    if (!m)
+        return false;
+    bw_model_free(e->model);
+    e->model = m;
+    return true;
+}
+
+/* ---- the learned model ------------------------------------------------------------ */
+
+#define MODEL_REASONS 3
+#define MODEL_POINTS_YELLOW 40 /* the model's own thresholds, in lane points */
+#define MODEL_POINTS_RED 70
+
+/* The model's probability becomes points at its own thresholds (trained
+ * with it), with the features that raised it most as evidence. */
+static void model_check(bw_risk_engine *e, const bw_refdata *rd, const bw_risk_facts *f, bw_risk_result *r)
+{
+    const bw_model *m = e->model;
+    uint32_t nf = bw_model_n_features(m);
+    float *x = bw_arena_alloc(r->arena, sizeof *x * nf), score = 0;
+    bw_model_reason why[MODEL_REASONS];
+    const bw_declaration *d = f->decl;
+    bw_model_input in = {.decl = d, .has_time = true, .when = d->order.date.ok ? d->order.date.t : f->when};
+    char err[256];
+    bw_model_features(m, rd, &in, NULL, x);
+    pthread_mutex_lock(&e->model_mu);
+    bool ok = bw_model_predict(m, x, 1, &score, why, MODEL_REASONS, bw_model_yellow(m), err, sizeof err);
+    pthread_mutex_unlock(&e->model_mu);
+    if (!ok) {
+        bw_risk_add(r, "model.unavailable", NULL, NULL, "the learned model could not score this declaration", NULL,
+                    0, BW_LANE_NONE);
+        return;
+    }
+    double red = bw_model_red(m), yellow = bw_model_yellow(m);
+    int32_t points = score >= red ? MODEL_POINTS_RED : score >= yellow ? MODEL_POINTS_YELLOW : 0;
+    bw_buf ev = {0};
+    bw_buf_printf(&ev, "{\"score\":%.4f,\"yellow\":%.4f,\"red\":%.4f,\"contributions\":[", score, yellow, red);
+    for (unsigned i = 0; i < MODEL_REASONS && why[i].feature != UINT32_MAX; i++) {
+        const char *name = bw_model_feature_name(m, why[i].feature);
+        bw_buf_puts(&ev, i ? ",{\"feature\":" : "{\"feature\":");
+        bw_buf_put_json_str(&ev, name, strlen(name));
+        bw_buf_printf(&ev, ",\"value\":%.4f,\"contribution\":%.4f,\"method\":\"%s\"}", why[i].value,
+                      why[i].contribution, why[i].exact ? "treeshap" : "saabas");
+    }
+    bw_buf_puts(&ev, "]}");
+    bw_risk_add(r, "model.score", NULL, NULL, "the learned model's probability of fraud, and the features that raised it",
+                bw_buf_cstr(&ev), points, BW_LANE_NONE);
+    bw_buf_free(&ev);
+}
+
 void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at)
 {
     bw_inspection_result res = !strcmp(result, "seized")        ? BW_INSPECTION_SEIZED
@@ -356,6 +415,8 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     bw_textclass_check(e->textclass, &f, r);
     splitting_check(e, policy, o, &f, r);
     bw_profiles_evaluate(atomic_load(&e->profiles), &f, r);
+    if (e->model)
+        model_check(e, rd, &f, r);
     bw_lanes_decide(lists->lanes, &f, r);
 
     /* what every accepted declaration teaches (splitting remembered it above) */

@@ -57,6 +57,12 @@ bool bw_risk_engine_load_profile_edits(bw_risk_engine *e, struct bw_store *s, ch
 /* The profiles in force (valid until the engine is freed). */
 const struct bw_profiles *bw_risk_engine_profiles(bw_risk_engine *e);
 
+/* Scores every declaration with the learned model of `path` too (`breakwater
+ * train`): a "model.score" hit, 40 points at the model's yellow threshold,
+ * 70 at its red one, its top feature contributions as evidence.  false
+ * with err when the file is not a model. */
+bool bw_risk_engine_set_model(bw_risk_engine *e, const char *path, char *err, size_t errlen);
+
 /* An inspection outcome ("compliant", "discrepancy", "seized") for a
  * declaration assessed earlier: the learned state takes it into account. */
 void bw_risk_engine_learn_outcome(bw_risk_engine *e, const bw_declaration *d, const char *result, bw_time at);

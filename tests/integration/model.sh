@@ -228,5 +228,18 @@ check "an undecodable record: exit 1" test "$rc" -eq 1
 check "an undecodable record: its line, in place" has <(sed -n 3p "$T/mixed.out") '^{"declaration_id":null,"line":3,"error":'
 check "an undecodable record: the others scored" test "$(grep -c '"score":' "$T/mixed.out")" -eq 3
 
+# the model in the pipeline: every accepted declaration carries its score
+# as a hit, and the ones over the model's thresholds get lane points
+BREAKWATER_MODEL="$T/m.bwm" "$BW" validate "$T/test.ndjson" > "$T/with-model.ndjson" 2>/dev/null || true
+accepted=$(grep -c '"status":"accepted"' "$T/with-model.ndjson" || true)
+check "the model scores every accepted declaration in the pipeline" \
+    test "$(grep -c '"code":"model.score"' "$T/with-model.ndjson")" -eq "$accepted"
+check "some declarations get the model's points (40 or 70)" grep -q '"code":"model.score","score":[47]0' "$T/with-model.ndjson"
+check "the model's evidence names its features" grep -q '"contributions":\[{"feature":' "$T/with-model.ndjson"
+rc=0
+BREAKWATER_MODEL="$T/mixed.ndjson" "$BW" validate "$T/test.ndjson" > /dev/null 2> "$T/badmodel.err" || rc=$?
+check "a file that is not a model: usage error (exit 2)" test "$rc" -eq 2
+check "a file that is not a model: said so" has "$T/badmodel.err" "not a breakwater model"
+
 echo "model: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]
