@@ -98,3 +98,19 @@ void bw_buf_free(bw_buf *b)
     free(b->p);
     memset(b, 0, sizeof *b);
 }
+
+void bw_buf_put_le(bw_buf *b, uint64_t v, int bytes)
+{
+    char s[8];
+    for (int i = 0; i < bytes; i++)
+        s[i] = (char)(v >> (8 * i));
+    bw_buf_put(b, s, (size_t)bytes);
+}
+
+uint64_t bw_get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}

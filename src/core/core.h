@@ -84,6 +84,10 @@ void bw_buf_printf(bw_buf *b, const char *fmt, ...) __attribute__((format(printf
 void bw_buf_put_i64(bw_buf *b, int64_t v);
 /* Appends s as a JSON string literal (quotes included, escapes as needed). */
 void bw_buf_put_json_str(bw_buf *b, const char *s, size_t n);
+/* Saved state: the low `bytes` bytes of v, little-endian (the same bytes on
+ * every machine), and back. */
+void bw_buf_put_le(bw_buf *b, uint64_t v, int bytes);
+uint64_t bw_get_le(const unsigned char *p, int bytes);
 const char *bw_buf_cstr(bw_buf *b);                  /* NUL-terminates */
 void bw_buf_free(bw_buf *b);
 

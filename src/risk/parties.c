@@ -995,22 +995,6 @@ size_t bw_parties_count(bw_parties *p)
 #define MAGIC "BWPARTY\x01"
 #define REC_BYTES (8 + 1 + 3 * 8 + 5 * 4)
 
-static void put_le(bw_buf *b, uint64_t v, int bytes)
-{
-    char s[8];
-    for (int i = 0; i < bytes; i++)
-        s[i] = (char)(v >> (8 * i));
-    bw_buf_put(b, s, (size_t)bytes);
-}
-
-static uint64_t get_le(const unsigned char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static int by_key(const void *a, const void *b)
 {
     uint64_t x = ((const party_rec *)a)->key, y = ((const party_rec *)b)->key;
@@ -1019,16 +1003,16 @@ static int by_key(const void *a, const void *b)
 
 static void put_rec(bw_buf *b, const party_rec *r)
 {
-    put_le(b, r->key, 8);
-    put_le(b, r->role, 1);
-    put_le(b, (uint64_t)r->first_seen, 8);
-    put_le(b, (uint64_t)r->last_seen, 8);
-    put_le(b, (uint64_t)r->last_inspected, 8);
-    put_le(b, r->declarations, 4);
-    put_le(b, r->items, 4);
-    put_le(b, r->compliant, 4);
-    put_le(b, r->discrepancies, 4);
-    put_le(b, r->seized, 4);
+    bw_buf_put_le(b, r->key, 8);
+    bw_buf_put_le(b, r->role, 1);
+    bw_buf_put_le(b, (uint64_t)r->first_seen, 8);
+    bw_buf_put_le(b, (uint64_t)r->last_seen, 8);
+    bw_buf_put_le(b, (uint64_t)r->last_inspected, 8);
+    bw_buf_put_le(b, r->declarations, 4);
+    bw_buf_put_le(b, r->items, 4);
+    bw_buf_put_le(b, r->compliant, 4);
+    bw_buf_put_le(b, r->discrepancies, 4);
+    bw_buf_put_le(b, r->seized, 4);
 }
 
 int bw_parties_save(bw_parties *p, bw_buf *out)
@@ -1059,10 +1043,10 @@ int bw_parties_save(bw_parties *p, bw_buf *out)
     qsort(all, got, sizeof *all, by_key);
     size_t start = out->n;
     bw_buf_put(out, MAGIC, 8);
-    put_le(out, got, 8);
+    bw_buf_put_le(out, got, 8);
     for (size_t i = 0; i < got; i++)
         put_rec(out, &all[i]);
-    put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
+    bw_buf_put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
     free(all);
     return 0;
 }
@@ -1070,16 +1054,16 @@ int bw_parties_save(bw_parties *p, bw_buf *out)
 static bool get_rec(const unsigned char *q, party_rec *r)
 {
     *r = (party_rec){0};
-    r->key = get_le(q, 8);
+    r->key = bw_get_le(q, 8);
     r->role = (uint8_t)q[8];
-    r->first_seen = (bw_time)get_le(q + 9, 8);
-    r->last_seen = (bw_time)get_le(q + 17, 8);
-    r->last_inspected = (bw_time)get_le(q + 25, 8);
-    r->declarations = (uint32_t)get_le(q + 33, 4);
-    r->items = (uint32_t)get_le(q + 37, 4);
-    r->compliant = (uint32_t)get_le(q + 41, 4);
-    r->discrepancies = (uint32_t)get_le(q + 45, 4);
-    r->seized = (uint32_t)get_le(q + 49, 4);
+    r->first_seen = (bw_time)bw_get_le(q + 9, 8);
+    r->last_seen = (bw_time)bw_get_le(q + 17, 8);
+    r->last_inspected = (bw_time)bw_get_le(q + 25, 8);
+    r->declarations = (uint32_t)bw_get_le(q + 33, 4);
+    r->items = (uint32_t)bw_get_le(q + 37, 4);
+    r->compliant = (uint32_t)bw_get_le(q + 41, 4);
+    r->discrepancies = (uint32_t)bw_get_le(q + 45, 4);
+    r->seized = (uint32_t)bw_get_le(q + 49, 4);
     return r->key != 0 && r->role < BW_ROLE_COUNT && r->first_seen >= 0 && r->first_seen <= r->last_seen &&
            r->last_seen <= TIME_MAX && r->last_inspected >= 0 && r->last_inspected <= TIME_MAX &&
            (r->declarations > 0 || (r->first_seen == 0 && r->last_seen == 0));
@@ -1099,13 +1083,13 @@ bw_parties *bw_parties_restore(const char *datadir, const void *bytes, size_t n,
         snprintf(err, errlen, "saved party history: not one (no BWPARTY version 1 header)");
         return NULL;
     }
-    uint64_t count = get_le(q + 8, 8);
+    uint64_t count = bw_get_le(q + 8, 8);
     if (count > (n - 24) / REC_BYTES || 24 + count * REC_BYTES != n) {
         snprintf(err, errlen, "saved party history: %zu bytes cannot hold the %llu records it announces", n,
                  (unsigned long long)count);
         return NULL;
     }
-    if (XXH3_64bits(q, n - 8) != get_le(q + n - 8, 8)) {
+    if (XXH3_64bits(q, n - 8) != bw_get_le(q + n - 8, 8)) {
         snprintf(err, errlen, "saved party history: checksum mismatch (damaged or truncated)");
         return NULL;
     }

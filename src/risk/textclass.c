@@ -588,14 +588,6 @@ void bw_textclass_free(bw_textclass *t)
 
 #define MAGIC "BWTEXTC\x01"
 
-static void put_le(bw_buf *b, uint64_t x, int bytes)
-{
-    char s[8];
-    for (int i = 0; i < bytes; i++)
-        s[i] = (char)(x >> (8 * i));
-    bw_buf_put(b, s, (size_t)bytes);
-}
-
 static int by_hash(const void *a, const void *b)
 {
     uint32_t x = (*(const token *const *)a)->hash, y = (*(const token *const *)b)->hash;
@@ -617,28 +609,28 @@ int bw_textclass_save(bw_textclass *t, bw_buf *out)
     qsort(order, n, sizeof *order, by_hash);
     size_t start = out->n;
     bw_buf_put(out, MAGIC, 8);
-    put_le(out, t->items, 8);
-    put_le(out, t->headings, 4);
+    bw_buf_put_le(out, t->items, 8);
+    bw_buf_put_le(out, t->headings, 4);
     for (int h = 0; h < HEADINGS; h++) {
         if (!t->h_items[h])
             continue;
-        put_le(out, (uint64_t)h, 2);
-        put_le(out, t->h_items[h], 4);
-        put_le(out, t->h_words[h], 4);
+        bw_buf_put_le(out, (uint64_t)h, 2);
+        bw_buf_put_le(out, t->h_items[h], 4);
+        bw_buf_put_le(out, t->h_words[h], 4);
     }
-    put_le(out, n, 4);
+    bw_buf_put_le(out, n, 4);
     for (uint32_t i = 0; i < n; i++) {
-        put_le(out, order[i]->hash, 4);
-        put_le(out, order[i]->total, 4);
-        put_le(out, order[i]->n_post, 4);
+        bw_buf_put_le(out, order[i]->hash, 4);
+        bw_buf_put_le(out, order[i]->total, 4);
+        bw_buf_put_le(out, order[i]->n_post, 4);
         for (uint32_t k = 0; k < order[i]->n_post; k++) {
-            put_le(out, order[i]->post[k].heading, 2);
-            put_le(out, order[i]->post[k].count, 4);
+            bw_buf_put_le(out, order[i]->post[k].heading, 2);
+            bw_buf_put_le(out, order[i]->post[k].count, 4);
         }
     }
     pthread_rwlock_unlock(&t->lock);
     free(order);
-    put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
+    bw_buf_put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
     return 0;
 }
 

@@ -488,22 +488,6 @@ size_t bw_valuation_count(bw_valuation_model *v)
 #define HEAD_BYTES (8 + 3 + 2 + 8)
 #define REC_BYTES (8 + 4 + 2 * BINS)
 
-static void put_le(bw_buf *b, uint64_t x, int bytes)
-{
-    char s[8];
-    for (int i = 0; i < bytes; i++)
-        s[i] = (char)(x >> (8 * i));
-    bw_buf_put(b, s, (size_t)bytes);
-}
-
-static uint64_t get_le(const unsigned char *p, int bytes)
-{
-    uint64_t x = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        x = x << 8 | p[i];
-    return x;
-}
-
 static int by_key(const void *a, const void *b)
 {
     uint64_t x = ((const hist *)a)->key, y = ((const hist *)b)->key;
@@ -539,15 +523,15 @@ int bw_valuation_save(bw_valuation_model *v, bw_buf *out)
     size_t start = out->n;
     bw_buf_put(out, MAGIC, 8);
     bw_buf_put(out, v->base, 3);
-    put_le(out, BINS, 2);
-    put_le(out, got, 8);
+    bw_buf_put_le(out, BINS, 2);
+    bw_buf_put_le(out, got, 8);
     for (size_t i = 0; i < got; i++) {
-        put_le(out, all[i].key, 8);
-        put_le(out, all[i].n, 4);
+        bw_buf_put_le(out, all[i].key, 8);
+        bw_buf_put_le(out, all[i].n, 4);
         for (int b = 0; b < BINS; b++)
-            put_le(out, all[i].bins[b], 2);
+            bw_buf_put_le(out, all[i].bins[b], 2);
     }
-    put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
+    bw_buf_put_le(out, XXH3_64bits(out->p + start, out->n - start), 8);
     free(all);
     return 0;
 }
@@ -562,11 +546,11 @@ static bool key_valid(uint64_t key)
 
 static bool get_hist(const unsigned char *q, hist *h)
 {
-    h->key = get_le(q, 8);
-    h->n = (uint32_t)get_le(q + 8, 4);
+    h->key = bw_get_le(q, 8);
+    h->n = (uint32_t)bw_get_le(q + 8, 4);
     uint32_t sum = 0;
     for (int b = 0; b < BINS; b++) {
-        h->bins[b] = (uint16_t)get_le(q + 12 + 2 * b, 2);
+        h->bins[b] = (uint16_t)bw_get_le(q + 12 + 2 * b, 2);
         sum += h->bins[b];
     }
     find_lo(h, 0);
@@ -587,9 +571,9 @@ bw_valuation_model *bw_valuation_restore(const void *bytes, size_t n, char *err,
         snprintf(err, errlen, "saved valuation model: not one (no BWVALUE version 1 header)");
         return NULL;
     }
-    uint64_t count = get_le(q + 13, 8);
-    if (get_le(q + 11, 2) != BINS) {
-        snprintf(err, errlen, "saved valuation model: %u bins, this build has %d", (unsigned)get_le(q + 11, 2), BINS);
+    uint64_t count = bw_get_le(q + 13, 8);
+    if (bw_get_le(q + 11, 2) != BINS) {
+        snprintf(err, errlen, "saved valuation model: %u bins, this build has %d", (unsigned)bw_get_le(q + 11, 2), BINS);
         return NULL;
     }
     if (count > (n - HEAD_BYTES - 8) / REC_BYTES || HEAD_BYTES + count * REC_BYTES + 8 != n) {
@@ -597,7 +581,7 @@ bw_valuation_model *bw_valuation_restore(const void *bytes, size_t n, char *err,
                  (unsigned long long)count);
         return NULL;
     }
-    if (XXH3_64bits(q, n - 8) != get_le(q + n - 8, 8)) {
+    if (XXH3_64bits(q, n - 8) != bw_get_le(q + n - 8, 8)) {
         snprintf(err, errlen, "saved valuation model: checksum mismatch (damaged or truncated)");
         return NULL;
     }
