@@ -274,7 +274,7 @@ static void facts_from_outcome(const bw_declaration *d, const bw_outcome *o, bw_
 /* Amounts or parties that do not agree between the order, the payment and
  * the items (validation's reconcile.* findings, warnings where the
  * jurisdiction accepts them) are a classic sign of undervaluation. */
-static void reconciliation_check(const bw_issues *iss, bw_risk_result *r)
+static void reconciliation_check(const bw_risk_facts *f, const bw_issues *iss, bw_risk_result *r)
 {
     for (uint32_t i = 0; i < iss->n; i++) {
         const bw_issue *is = &iss->v[i];
@@ -289,8 +289,8 @@ static void reconciliation_check(const bw_issues *iss, bw_risk_result *r)
         bw_buf_putc(&b, '}');
         snprintf(ev, sizeof ev, "%s", bw_buf_cstr(&b));
         bw_buf_free(&b);
-        bw_risk_add(r, code, is->code, is->path, "the declaration's amounts or parties do not reconcile", ev, 45,
-                    BW_LANE_NONE);
+        bw_risk_add(r, code, is->code, is->path, "the declaration's amounts or parties do not reconcile", ev,
+                    bw_points(f)->reconciliation, BW_LANE_NONE);
     }
 }
 
@@ -299,8 +299,9 @@ static void reconciliation_check(const bw_issues *iss, bw_risk_result *r)
  * except for very light goods, hence the floor. */
 #define PACKING_FLOOR_MG (250 * 1000)
 
-static void weight_check(const bw_declaration *d, bw_risk_result *r)
+static void weight_check(const bw_risk_facts *f, bw_risk_result *r)
 {
+    const bw_declaration *d = f->decl;
     if (!d->gross_weight.ok)
         return;
     int64_t net = 0;
@@ -316,7 +317,8 @@ static void weight_check(const bw_declaration *d, bw_risk_result *r)
     snprintf(ev, sizeof ev, "{\"gross_weight_g\":%lld,\"net_weight_g\":%lld,\"unexplained_g\":%lld}",
              (long long)(d->gross_weight.value / 1000), (long long)(net / 1000), (long long)(extra / 1000));
     bw_risk_add(r, "reconciliation.weight", NULL, "gross_weight_g",
-                "the parcel weighs more than twice the goods declared in it: undeclared goods?", ev, 45, BW_LANE_NONE);
+                "the parcel weighs more than twice the goods declared in it: undeclared goods?", ev,
+                bw_points(f)->weight, BW_LANE_NONE);
 }
 
 /* ---- splitting ------------------------------------------------------------------ */
@@ -349,8 +351,6 @@ bool bw_risk_engine_set_model(bw_risk_engine *e, const char *path, char *err, si
 /* ---- the learned model ------------------------------------------------------------ */
 
 #define MODEL_REASONS 3
-#define MODEL_POINTS_YELLOW 40 /* the model's own thresholds, in lane points */
-#define MODEL_POINTS_RED 70
 
 /* The model's probability becomes points at its own thresholds (trained
  * with it), with the features that raised it most as evidence. */
@@ -373,7 +373,7 @@ static void model_check(bw_risk_engine *e, const bw_refdata *rd, const bw_risk_f
         return;
     }
     double red = bw_model_red(m), yellow = bw_model_yellow(m);
-    int32_t points = score >= red ? MODEL_POINTS_RED : score >= yellow ? MODEL_POINTS_YELLOW : 0;
+    int32_t points = score >= red ? bw_points(f)->model_red : score >= yellow ? bw_points(f)->model_yellow : 0;
     bw_buf ev = {0};
     bw_buf_printf(&ev, "{\"score\":%.4f,\"yellow\":%.4f,\"red\":%.4f,\"contributions\":[", score, yellow, red);
     for (unsigned i = 0; i < MODEL_REASONS && why[i].feature != UINT32_MAX; i++) {
@@ -406,11 +406,12 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     facts_from_outcome(d, o, arena, &f);
     f.so_far = r;
     const bw_lane_policy *policy = bw_lanes_policy(lists->lanes, f.jurisdiction, f.when);
+    f.points = policy ? &policy->points : NULL;
 
     bw_parties_check(e->parties, &f, &f.party_flags, r);
     bw_screen_declaration(lists->screen, &f, r);
-    reconciliation_check(iss, r);
-    weight_check(d, r);
+    reconciliation_check(&f, iss, r);
+    weight_check(&f, r);
     bw_valuation_check(e->valuation, rd, &f, r);
     bw_textclass_check(e->textclass, &f, r);
     splitting_check(e, policy, o, &f, r);

@@ -5,6 +5,7 @@
 #include "lanes.h"
 
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,37 @@ static bool parse_records(json_object *arr, bw_lane_policy *p, const char *path,
     return true;
 }
 
+/* The "points" object: any subset of bw_risk_points' members by name. */
+static const struct {
+    const char *name;
+    size_t at;
+} POINT_NAMES[] = {
+#define P(x) {#x, offsetof(bw_risk_points, x)}
+    P(first_time_seller), P(occasional_seller), P(first_time_buyer), P(first_time_platform), P(first_time_carrier),
+    P(noncompliant_min),  P(noncompliant_span), P(compliant),        P(aeo),                 P(valuation_min),
+    P(valuation_max),     P(classification_min), P(classification_per_decade), P(classification_max),
+    P(splitting),         P(reconciliation),    P(weight),           P(model_yellow),        P(model_red),
+#undef P
+};
+
+static bool parse_points(json_object *o, bw_risk_points *pts, const char *path, int i, char *err, size_t errlen)
+{
+    if (!json_object_is_type(o, json_type_object))
+        return fail(err, errlen, path, i, "points", "must be an object of integers");
+    json_object_object_foreach(o, key, val) {
+        size_t k = 0, n = sizeof POINT_NAMES / sizeof *POINT_NAMES;
+        while (k < n && strcmp(POINT_NAMES[k].name, key) != 0)
+            k++;
+        if (k == n)
+            return fail(err, errlen, path, i, "points", "unknown finding (see data/risk/README.md)");
+        if (!json_object_is_type(val, json_type_int) || json_object_get_int(val) < -1000 ||
+            json_object_get_int(val) > 1000)
+            return fail(err, errlen, path, i, "points", "each value must be an integer between -1000 and 1000");
+        *(int32_t *)((char *)pts + POINT_NAMES[k].at) = json_object_get_int(val);
+    }
+    return true;
+}
+
 static bool parse_policy(json_object *o, bw_lane_policy *p, const char *path, int i, char *err, size_t errlen)
 {
     json_object *v;
@@ -75,6 +107,7 @@ static bool parse_policy(json_object *o, bw_lane_policy *p, const char *path, in
         p->random_to[l] = BW_LANE_NONE;
     }
     p->splitting_window = 72 * 3600;
+    p->points = bw_risk_points_default;
     json_object_object_foreach(o, key, val) {
         if (strcmp(key, "jurisdiction") == 0) {
             const char *s = json_object_get_string(val);
@@ -102,6 +135,9 @@ static bool parse_policy(json_object *o, bw_lane_policy *p, const char *path, in
                 json_object_get_int(v) <= 0 || json_object_get_int(v) > 24 * 366)
                 return fail(err, errlen, path, i, "splitting.window_hours", "must be hours, 1 to 8784");
             p->splitting_window = (int64_t)json_object_get_int(v) * 3600;
+        } else if (strcmp(key, "points") == 0) {
+            if (!parse_points(val, &p->points, path, i, err, errlen))
+                return false;
         } else if (strcmp(key, "records_required") == 0) {
             if (!parse_records(val, p, path, i, err, errlen))
                 return false;

@@ -21,6 +21,7 @@ typedef struct bw_lane_policy {
     bw_lane random_to[4];
     int64_t splitting_window;     /* seconds */
     uint32_t records_required;    /* BW_RECORD_* */
+    bw_risk_points points;        /* what findings are worth; defaults for what is not said */
 } bw_lane_policy;
 
 typedef struct bw_lanes {

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <xxhash.h>
@@ -31,17 +32,8 @@
  * Points add to the score the lanes (lanes.c) compare with each
  * jurisdiction's thresholds; docs/risk-analytics.md explains each value. */
 #define OCCASIONAL_BELOW 5          /* fewer earlier declarations than this: occasional */
-#define POINTS_FIRST_TIME_SELLER 15
-#define POINTS_OCCASIONAL_SELLER 5
-#define POINTS_FIRST_TIME_BUYER 3
-#define POINTS_FIRST_TIME_PLATFORM 5
-#define POINTS_FIRST_TIME_CARRIER 5
 #define NONCOMPLIANT_HIGH 0.80      /* even the optimistic bound is below 80% */
-#define POINTS_NONCOMPLIANT_MIN 20  /* plus up to 40 as the estimate falls to 0 */
-#define POINTS_NONCOMPLIANT_SPAN 40
 #define COMPLIANT_LOW 0.90          /* even the pessimistic bound is 90% or more */
-#define POINTS_COMPLIANT (-10)
-#define POINTS_AEO (-10)
 #define METHOD "Beta(1+c,1+d) 90% interval"
 
 const char *const bw_party_role_names[] = {"seller", "buyer", "platform", "carrier", "submitter", NULL};
@@ -574,18 +566,18 @@ bool bw_parties_json(bw_parties *p, bw_party_role role, uint64_t key, bw_buf *ou
 typedef struct first_rule {
     uint32_t flag;
     const char *code, *reason;
-    int32_t points;
+    size_t points; /* offset of its points in bw_risk_points */
 } first_rule;
 
 static const first_rule first_time[BW_ROLE_COUNT] = {
     {BW_PARTY_FIRST_TIME_SELLER, "party.first_time_seller", "the seller has never been seen before",
-     POINTS_FIRST_TIME_SELLER},
+     offsetof(bw_risk_points, first_time_seller)},
     {BW_PARTY_FIRST_TIME_BUYER, "party.first_time_buyer", "the buyer has never been seen before",
-     POINTS_FIRST_TIME_BUYER},
+     offsetof(bw_risk_points, first_time_buyer)},
     {BW_PARTY_FIRST_TIME_PLATFORM, "party.first_time_platform", "the platform has never been seen before",
-     POINTS_FIRST_TIME_PLATFORM},
+     offsetof(bw_risk_points, first_time_platform)},
     {BW_PARTY_FIRST_TIME_CARRIER, "party.first_time_carrier", "the carrier has never been seen before",
-     POINTS_FIRST_TIME_CARRIER},
+     offsetof(bw_risk_points, first_time_carrier)},
     {0, NULL, NULL, 0}, /* submitters are known intermediaries: new is not a risk */
 };
 
@@ -598,35 +590,36 @@ static void hit(bw_risk_result *r, bw_buf *b, const char *code, bw_party_role ro
 
 /* Compliance from inspections; carriers are left out: they move goods
  * that others describe. */
-static void judge_compliance(bw_buf *b, bw_party_role role, const party_rec *rec, uint32_t *flags,
-                             bw_risk_result *r)
+static void judge_compliance(const bw_risk_points *pts, bw_buf *b, bw_party_role role, const party_rec *rec,
+                             uint32_t *flags, bw_risk_result *r)
 {
     if (role == BW_ROLE_CARRIER || rec->compliant + noncompliant(rec) == 0)
         return;
     if (rec->high < NONCOMPLIANT_HIGH) {
-        int32_t pts = POINTS_NONCOMPLIANT_MIN + (int32_t)lround(POINTS_NONCOMPLIANT_SPAN * (1.0 - rec->estimate));
-        hit(r, b, "party.noncompliant", role, rec, "inspections of this party found discrepancies", pts);
+        int32_t points = pts->noncompliant_min + (int32_t)lround(pts->noncompliant_span * (1.0 - rec->estimate));
+        hit(r, b, "party.noncompliant", role, rec, "inspections of this party found discrepancies", points);
         if (role == BW_ROLE_SELLER)
             *flags |= BW_PARTY_NONCOMPLIANT_SELLER;
     } else if (rec->low >= COMPLIANT_LOW) {
-        hit(r, b, "party.compliant", role, rec, "inspections of this party found it compliant", POINTS_COMPLIANT);
+        hit(r, b, "party.compliant", role, rec, "inspections of this party found it compliant", pts->compliant);
         if (role == BW_ROLE_SELLER)
             *flags |= BW_PARTY_COMPLIANT_SELLER;
     }
 }
 
-static void judge(bw_buf *b, bw_party_role role, const party_rec *rec, uint32_t *flags, bw_risk_result *r)
+static void judge(const bw_risk_points *pts, bw_buf *b, bw_party_role role, const party_rec *rec, uint32_t *flags,
+                  bw_risk_result *r)
 {
     const first_rule *ft = &first_time[role];
     if (rec->declarations == 0 && ft->code) {
         *flags |= ft->flag;
-        hit(r, b, ft->code, role, rec, ft->reason, ft->points);
+        hit(r, b, ft->code, role, rec, ft->reason, *(const int32_t *)((const char *)pts + ft->points));
     } else if (role == BW_ROLE_SELLER && rec->declarations < OCCASIONAL_BELOW) {
         *flags |= BW_PARTY_OCCASIONAL_SELLER;
         hit(r, b, "party.occasional_seller", role, rec, "the seller has been seen only a few times before",
-            POINTS_OCCASIONAL_SELLER);
+            pts->occasional_seller);
     }
-    judge_compliance(b, role, rec, flags, r);
+    judge_compliance(pts, b, role, rec, flags, r);
 }
 
 /* ---- AEO ------------------------------------------------------------------------- */
@@ -686,7 +679,7 @@ static void judge_aeo(const bw_parties *p, const bw_risk_facts *f, bw_buf *b, bw
     bw_buf_putc(b, '}');
     const char *path = role == BW_ROLE_SUBMITTER ? "submitter.id" : "seller.id";
     bw_risk_add(r, "party.aeo", row->id, path, "an authorised economic operator recognised in this jurisdiction",
-                bw_buf_cstr(b), POINTS_AEO, BW_LANE_NONE);
+                bw_buf_cstr(b), bw_points(f)->aeo, BW_LANE_NONE);
     if (role == BW_ROLE_SUBMITTER)
         *flags |= BW_PARTY_AEO_SUBMITTER;
 }
@@ -713,7 +706,7 @@ void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw
             rec.role = (uint8_t)role;
             refresh_compliance(&rec); /* the prior, shown as evidence */
         }
-        judge(&b, (bw_party_role)role, &rec, flags, r);
+        judge(bw_points(f), &b, (bw_party_role)role, &rec, flags, r);
     }
     judge_aeo(p, f, &b, BW_ROLE_SUBMITTER, d->submitter.id, flags, r);
     judge_aeo(p, f, &b, BW_ROLE_SELLER, d->seller.id, flags, r);

@@ -9,6 +9,14 @@
 
 const char *const bw_lane_names[] = {"green", "blue", "yellow", "red", NULL};
 
+const bw_risk_points bw_risk_points_default = {
+    .first_time_seller = 15, .occasional_seller = 5, .first_time_buyer = 3, .first_time_platform = 5,
+    .first_time_carrier = 5, .noncompliant_min = 20, .noncompliant_span = 40, .compliant = -10, .aeo = -10,
+    .valuation_min = 35, .valuation_max = 60, .classification_min = 35, .classification_per_decade = 10,
+    .classification_max = 60, .splitting = 45, .reconciliation = 45, .weight = 45, .model_yellow = 40,
+    .model_red = 70,
+};
+
 const char *const bw_party_flag_names[] = {
     "first_time_seller", "occasional_seller", "first_time_buyer", "compliant_seller",
     "noncompliant_seller", "aeo_submitter", "first_time_platform", "first_time_carrier", NULL,

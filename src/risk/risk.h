@@ -99,6 +99,23 @@ enum {
 };
 extern const char *const bw_party_flag_names[]; /* index = bit number */
 
+/* What each kind of finding of the learned and rule detectors is worth,
+ * from the risk policy (data/risk/policy.json "points"; lanes.c), so that
+ * an administration tunes them as data.  Lists and profiles carry their
+ * own points. */
+typedef struct bw_risk_points {
+    int32_t first_time_seller, occasional_seller, first_time_buyer, first_time_platform, first_time_carrier;
+    int32_t noncompliant_min, noncompliant_span;  /* + span x (1 - compliance estimate) */
+    int32_t compliant, aeo;                       /* negative: trust */
+    int32_t valuation_min, valuation_max;         /* at the ratio limit, at a ratio of 0 */
+    int32_t classification_min, classification_per_decade, classification_max;
+    int32_t splitting, reconciliation, weight;
+    int32_t model_yellow, model_red;              /* the model's score over its thresholds */
+} bw_risk_points;
+
+/* The points when a policy says nothing (also for facts built by hand). */
+extern const bw_risk_points bw_risk_points_default;
+
 /* What the detectors know about one declaration besides its fields, filled
  * in by the pipeline before they run.  Values are in the jurisdiction's
  * currency (minor units). */
@@ -113,7 +130,13 @@ typedef struct bw_risk_facts {
     const int64_t *item_value;     /* per item, NULL unknown */
     uint32_t party_flags;          /* BW_PARTY_* */
     const struct bw_risk_result *so_far; /* hits of the detectors that ran before */
+    const bw_risk_points *points;  /* NULL: bw_risk_points_default */
 } bw_risk_facts;
+
+static inline const bw_risk_points *bw_points(const bw_risk_facts *f)
+{
+    return f && f->points ? f->points : &bw_risk_points_default;
+}
 
 /* Starts an empty result whose memory comes from `arena`. */
 void bw_risk_result_init(bw_risk_result *r, bw_arena *arena);

@@ -208,7 +208,7 @@ static void add_hit(const bw_risk_facts *f, const parcel *linked, uint32_t n, in
     snprintf(reason, sizeof reason,
              "%u earlier parcel%s of the same buyer and seller within %lld h: each under the threshold, together over it",
              n, n == 1 ? "" : "s", (long long)(window / 3600));
-    bw_risk_add(r, "splitting.linked", NULL, NULL, reason, bw_buf_cstr(&ev), 45, BW_LANE_NONE);
+    bw_risk_add(r, "splitting.linked", NULL, NULL, reason, bw_buf_cstr(&ev), bw_points(f)->splitting, BW_LANE_NONE);
     for (uint32_t i = 0; i < n; i++)
         bw_risk_link(r, linked[i].ref);
     bw_buf_free(&ev);

@@ -38,9 +38,6 @@
 
 /* ---- the policy: docs/risk-analytics.md explains each value ------------------- */
 #define P_IMPROBABLE 0.02
-#define POINTS_MIN 35                  /* at P_IMPROBABLE: over blue even for an AEO submitter */
-#define POINTS_PER_DECADE 10           /* each tenfold less likely */
-#define POINTS_MAX 60
 #define LIKELY 3                       /* alternatives shown */
 
 #define HEADINGS 10000
@@ -455,15 +452,18 @@ static const char *evidence(bw_buf *b, const bw_textclass *t, const bw_item *it,
     return bw_buf_cstr(b);
 }
 
-static int32_t points(double p)
+/* The policy's classification_min at P_IMPROBABLE, more for each tenfold
+ * less likely, at most classification_max. */
+static int32_t points(const bw_risk_points *pt, double p)
 {
-    double pts = POINTS_MIN + POINTS_PER_DECADE * log10(P_IMPROBABLE / (p > 1e-300 ? p : 1e-300));
-    return pts > POINTS_MAX ? POINTS_MAX : (int32_t)lround(pts);
+    double pts = pt->classification_min +
+                 pt->classification_per_decade * log10(P_IMPROBABLE / (p > 1e-300 ? p : 1e-300));
+    return pts > pt->classification_max ? pt->classification_max : (int32_t)lround(pts);
 }
 
 /* Judges one item; read lock held. */
-static void check_item(const bw_textclass *t, const bw_item *it, int index, bw_buf *b, scored *s,
-                       bw_risk_result *r)
+static void check_item(const bw_textclass *t, const bw_risk_points *pts, const bw_item *it, int index, bw_buf *b,
+                       scored *s, bw_risk_result *r)
 {
     int declared = heading_of(it->hs_code);
     if (declared < 0 || t->ch_items[declared / 100] < BW_TEXTCLASS_MIN_CHAPTER_ITEMS)
@@ -492,7 +492,7 @@ static void check_item(const bw_textclass *t, const bw_item *it, int index, bw_b
     char ref[5] = {it->hs_code.p[0], it->hs_code.p[1], it->hs_code.p[2], it->hs_code.p[3], 0};
     bw_risk_add(r, "classification.improbable", ref, bw_risk_path(r->arena, "items", index, "hs_code"),
                 "the declared HS chapter is improbable for the goods description",
-                evidence(b, t, it, declared, p, &w, s), points(p), BW_LANE_NONE);
+                evidence(b, t, it, declared, p, &w, s), points(pts, p), BW_LANE_NONE);
 }
 
 void bw_textclass_check(bw_textclass *t, const bw_risk_facts *f, bw_risk_result *r)
@@ -505,7 +505,7 @@ void bw_textclass_check(bw_textclass *t, const bw_risk_facts *f, bw_risk_result 
     pthread_rwlock_rdlock(&t->lock);
     if (t->items >= BW_TEXTCLASS_MIN_ITEMS)
         for (uint32_t i = 0; i < d->n_items; i++)
-            check_item(t, &d->items[i], (int)i, &b, s, r);
+            check_item(t, bw_points(f), &d->items[i], (int)i, &b, s, r);
     pthread_rwlock_unlock(&t->lock);
     bw_buf_free(&b);
 }

@@ -30,8 +30,6 @@
 #define LOW_QUANTILE 50            /* permille: below three quarters of the 5th percentile ... */
 #define LOW_SHARE_E4 7500
 #define LOW_RATIO_E4 3000          /* ... and at most 0.3 of the median */
-#define POINTS_MIN 35              /* at the ratio limit: over blue even for an AEO submitter */
-#define POINTS_MAX 60              /* at a ratio of 0 */
 #define DECAY_AT BW_VALUATION_DECAY_AT
 
 #define BINS 160
@@ -377,9 +375,11 @@ static const char *evidence(bw_buf *b, const bw_valuation_model *v, const bw_ite
     return bw_buf_cstr(b);
 }
 
-static int32_t points(uint64_t ratio_e4)
+/* From the policy's valuation_min at the ratio limit to valuation_max at 0. */
+static int32_t points(const bw_risk_points *p, uint64_t ratio_e4)
 {
-    return POINTS_MIN + (int32_t)((POINTS_MAX - POINTS_MIN) * (LOW_RATIO_E4 - (int64_t)ratio_e4) / LOW_RATIO_E4);
+    return p->valuation_min +
+           (int32_t)((p->valuation_max - p->valuation_min) * (LOW_RATIO_E4 - (int64_t)ratio_e4) / LOW_RATIO_E4);
 }
 
 void bw_valuation_check(bw_valuation_model *v, const bw_refdata *rd, const bw_risk_facts *f, bw_risk_result *r)
@@ -407,7 +407,7 @@ void bw_valuation_check(bw_valuation_model *v, const bw_refdata *rd, const bw_ri
         ref[9] = 0;
         bw_risk_add(r, "valuation.low", ref, bw_risk_path(r->arena, "items", (int)i, "value"),
                     "the declared unit value is far below the going price for these goods from this origin",
-                    evidence(&b, v, it, &best), points(best.ratio_e4), BW_LANE_NONE);
+                    evidence(&b, v, it, &best), points(bw_points(f), best.ratio_e4), BW_LANE_NONE);
     }
     bw_buf_free(&b);
 }

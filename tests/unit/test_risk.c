@@ -297,11 +297,13 @@ static void test_policy_errors_name_the_place(void **state)
         "{\"policies\":[{\"jurisdiction\":\"*\",\"colour\":\"green\"}]}",
         "{\"policies\":[{\"valid_from\":\"2020-01-01\"}]}",
         "{\"policies\":[{\"jurisdiction\":\"CN\",\"records_required\":[\"invoice\"]}]}",
+        "{\"policies\":[{\"jurisdiction\":\"*\",\"points\":{\"first_time_seller\":\"15\"}}]}",
+        "{\"policies\":[{\"jurisdiction\":\"*\",\"points\":{\"lucky_number\":7}}]}",
         "not json",
     };
     const char *where[] = {"policies[0].thresholds", "policies[0].random", "policies[0].random.rate",
                            "policies[0].colour", "policies[0].jurisdiction", "policies[0].records_required",
-                           "not JSON"};
+                           "policies[0].points", "policies[0].points", "not JSON"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         bw_lanes *l = lanes_from(bad[i]);
         assert_null(l);
@@ -330,7 +332,35 @@ static void test_policy_in_force_by_date_and_jurisdiction(void **state)
     assert_int_equal(p->threshold[BW_LANE_RED], 50);
     assert_int_equal(p->records_required, BW_RECORD_ORDER | BW_RECORD_PAYMENT);
     assert_int_equal(bw_lanes_policy(l, BW_STR_LIT("EU"), t2026)->threshold[BW_LANE_RED], 70);
+    /* points not given are the defaults */
+    assert_int_equal(p->points.splitting, bw_risk_points_default.splitting);
     bw_lanes_free(l);
+}
+
+/* Points are data: a policy that makes first-time sellers worth 30 puts a
+ * new seller's parcel in blue where the shipped 15 leaves it green. */
+static void test_points_from_the_policy(void **state)
+{
+    (void)state;
+    bw_lanes *l = lanes_from("{\"policies\":[{\"jurisdiction\":\"*\",\"valid_from\":\"2020-01-01\","
+                             "\"thresholds\":{\"blue\":20,\"yellow\":40,\"red\":70},"
+                             "\"points\":{\"first_time_seller\":30,\"splitting\":50}}]}");
+    assert_non_null(l);
+    bw_time t;
+    bw_time_parse("2026-01-01", 10, &t);
+    const bw_lane_policy *p = bw_lanes_policy(l, BW_STR_LIT("EU"), t);
+    assert_int_equal(p->points.first_time_seller, 30);
+    assert_int_equal(p->points.splitting, 50);
+    assert_int_equal(p->points.aeo, bw_risk_points_default.aeo);
+    bw_lanes_free(l);
+    /* and the shipped policy says what the defaults are, explicitly */
+    char err[256];
+    bw_lanes *shipped = bw_lanes_load(BW_DATADIR, err, sizeof err);
+    assert_non_null(shipped);
+    const bw_lane_policy *sp = bw_lanes_policy(shipped, BW_STR_LIT("EU"), t);
+    assert_int_equal(sp->points.first_time_seller, 15);
+    assert_int_equal(sp->points.valuation_min, 35);
+    bw_lanes_free(shipped);
 }
 
 int main(void)
@@ -343,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_random_selection_is_reproducible_and_at_rate),
         cmocka_unit_test(test_policy_errors_name_the_place),
         cmocka_unit_test(test_policy_in_force_by_date_and_jurisdiction),
+        cmocka_unit_test(test_points_from_the_policy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
