@@ -56,5 +56,7 @@ Starting the API on http://$listen (Ctrl-C stops it).  Try:
   curl -H "Authorization: Bearer ${key[officer]}" http://$listen/v1/accounts
   curl -H "Authorization: Bearer ${key[officer]}" "http://$listen/v1/accounts/US/ACC-POST-US/statement?period=$(date -u +%Y-%m)&format=csv"
   head -1 demo.ndjson | curl --data-binary @- http://$listen/v1/quote
+  $BW show --db "$db" EXPRESS-01 $id | grep -o '"risk":{[^}]*'   # the lane, score and hits
+  curl -H "Authorization: Bearer ${key[officer]}" http://$listen/v1/risk/profiles
 MSG
 exec $BW serve --db "$db" --listen "$listen"
