@@ -22,6 +22,7 @@ int cmd_keys(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 int cmd_pay(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
+int cmd_watchlist(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -22,6 +22,7 @@ static const struct {
     {"pay", cmd_pay, "record electronic payments for declarations or accounts"},
     {"quote", cmd_quote, "a buyer's landed-cost estimate for a prospective purchase"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
+    {"watchlist", cmd_watchlist, "offender watchlist: check declarations, match names, synthesize lists"},
 };
 
 static void usage(FILE *f)
