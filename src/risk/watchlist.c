@@ -435,11 +435,63 @@ static bool han_name(const char *s, size_t n)
     return true;
 }
 
-/* A name as compared: normalized, and a Han name as its family name and
- * its given name in one word ("wang jian guo" -> "wang jianguo"), as
- * Latin script writes it. */
+/* The Russian alphabet as English spells it (BGN/PCGN without its
+ * diacritics), from U+0410 (А) to U+042F (Я).  ICU's scholarly
+ * transliteration differs where it matters ("Кузнецов" -> "kuznecov",
+ * "Сергей" -> "sergej", "Ольга" -> "ol ga") from what declarations write
+ * ("Kuznetsov", "Sergey", "Olga"), so names in Russian are spelt so
+ * before normalizing; being ASCII then, they also skip ICU. */
+static const char *const RUSSIAN[] = {
+    "a", "b", "v", "g", "d", "e", "zh", "z",   /* А Б В Г Д Е Ж З */
+    "i", "y", "k", "l", "m", "n", "o", "p",    /* И Й К Л М Н О П */
+    "r", "s", "t", "u", "f", "kh", "ts", "ch", /* Р С Т У Ф Х Ц Ч */
+    "sh", "shch", "", "y", "", "e", "yu", "ya", /* Ш Щ Ъ Ы Ь Э Ю Я */
+};
+_Static_assert(sizeof RUSSIAN / sizeof RUSSIAN[0] == 32, "А to Я");
+
+/* The English spelling of a Russian letter (either case, and ё), or
+ * NULL for anything else. */
+static const char *russian(uint32_t cp)
+{
+    if (cp == 0x401 || cp == 0x451)
+        return "yo";
+    if (cp >= 0x430 && cp <= 0x44F)
+        cp -= 0x20; /* lower case to upper */
+    return cp >= 0x410 && cp <= 0x42F ? RUSSIAN[cp - 0x410] : NULL;
+}
+
+/* s with Russian letters spelt as English writes them, into out (cap
+ * bytes); false when s has none (or out is too small). */
+static bool russian_spelling(const char *s, size_t n, char *out, size_t cap, size_t *out_n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    bool changed = false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = u[i] >= 0x80 ? utf8_get(u + i, n - i, &cp) : 0;
+        const char *e = k == 2 ? russian(cp) : NULL;
+        size_t len = e ? strlen(e) : k ? k : 1;
+        if (o + len >= cap)
+            return false;
+        memcpy(out + o, e ? e : s + i, len);
+        o += len;
+        i += k ? k : 1;
+        changed |= e != NULL;
+    }
+    *out_n = o;
+    return changed;
+}
+
+/* A name as compared: normalized, Russian letters spelt as English
+ * does, and a Han name as its family name and its given name in one word
+ * ("wang jian guo" -> "wang jianguo"), as Latin script writes it. */
 static size_t name_norm(const char *s, size_t n, char *out, size_t cap, wl_spans *sp)
 {
+    char en[3 * TEXT_MAX];
+    size_t en_n;
+    if (n < TEXT_MAX && russian_spelling(s, n, en, sizeof en, &en_n))
+        return norm_words(en, en_n, out, cap, sp);
     size_t len = norm_words(s, n, out, cap, sp);
     if (sp->n < 3 || !han_name(s, n))
         return len;
@@ -1353,17 +1405,27 @@ static size_t name_text(const wl_text *t, char text[TEXT_MAX])
     return len;
 }
 
-static uint32_t name_find(const bw_watchlist *w, const wl_text *t)
+/* The blob of a listed name with exactly t's words (h: their text_key),
+ * or NO_BLOB. */
+static uint32_t name_find_key(const bw_watchlist *w, const wl_text *t, uint64_t h)
 {
+    const wl_slot *s = slot_find(w, h);
+    if (!s)
+        return NO_BLOB;
     char text[TEXT_MAX];
     size_t len = name_text(t, text);
-    const wl_slot *s = slot_find(w, text_key(text, len));
-    for (uint32_t i = 0; s && i < s->n; i++) {
+    for (uint32_t i = 0; i < s->n; i++) {
         const wl_blob *b = blob_at(w, w->pool[s->off + i].rec);
         if (b->len == len && memcmp(b->w + b->n, text, len) == 0)
             return w->pool[s->off + i].rec;
     }
     return NO_BLOB;
+}
+
+static uint32_t name_find(const bw_watchlist *w, const wl_text *t)
+{
+    char text[TEXT_MAX];
+    return name_find_key(w, t, text_key(text, name_text(t, text)));
 }
 
 /* The entry's copy: strings in the arena, normalized forms beside them.
@@ -1643,6 +1705,7 @@ void bw_watchlist_free(bw_watchlist *w)
 /* A declared name or address in the normalized form, on the stack. */
 typedef struct wl_query {
     char norm[TEXT_MAX];
+    uint64_t text_h;   /* names: text_key of the kept words */
     wl_spans sp;
     wl_word w[ADDR_WORDS];
     wl_text t;
@@ -1753,10 +1816,11 @@ static void name_prepare(const bw_watchlist *w, const char *s, size_t n, wl_quer
     uint32_t ini;
     name_norm(s, n, q->norm, sizeof q->norm, &q->sp);
     q->t = (wl_text){q->norm, q->w, split_words(q->norm, &q->sp, &w->rules, true, q->w, NAME_WORDS, &ini), ini};
+    char text[TEXT_MAX];
+    q->text_h = q->t.n ? text_key(text, name_text(&q->t, text)) : 0;
     if (!pf || !q->t.n)
         return;
-    char text[TEXT_MAX];
-    want(pf, text_key(text, name_text(&q->t, text)));
+    want(pf, q->text_h);
     for (uint32_t a = 0; a < q->t.n; a++) {
         want(pf, word_key(q->w[a].key));
         for (uint32_t b = a + 1; b < q->t.n && b < PAIR_WORDS; b++)
@@ -1771,7 +1835,7 @@ static const wl_rec *name_best(const bw_watchlist *w, const wl_query *q, bw_time
     *score = 0;
     if (!q->t.n)
         return NULL;
-    uint32_t same = name_find(w, &q->t); /* listed as declared: nothing can score higher */
+    uint32_t same = name_find_key(w, &q->t, q->text_h); /* listed as declared: nothing can score higher */
     const wl_rec *best = same != NO_BLOB ? listed_with_name(w, same, when) : NULL;
     if (best) {
         *score = 100;
@@ -2001,22 +2065,27 @@ static void reason(bw_buf *b, const wl_rec *r, const wl_found *f)
     }
 }
 
+/* Adds the hit: path, reason and evidence built in one buffer, NUL
+ * between them, which bw_risk_add copies into the result's arena. */
 static void report(const bw_watchlist *w, bw_risk_result *res, const wl_rec *r, const wl_found *f)
 {
-    bw_buf why = {0}, ev = {0}, path = {0};
-    reason(&why, r, f);
-    evidence(&ev, r, f);
-    bw_buf_puts(&path, f->party);
-    bw_buf_putc(&path, '.');
-    bw_buf_puts(&path, f->field);
+    bw_buf b = {0};
+    bw_buf_reserve(&b, 1024);
+    bw_buf_puts(&b, f->party);
+    bw_buf_putc(&b, '.');
+    bw_buf_puts(&b, f->field);
+    bw_buf_putc(&b, 0);
+    size_t why = b.n;
+    reason(&b, r, f);
+    bw_buf_putc(&b, 0);
+    size_t ev = b.n;
+    evidence(&b, r, f);
+    bw_buf_putc(&b, 0);
     int32_t pts = w->rules.points[f->kind];
     if (f->kind == K_NAME || f->kind == K_ADDRESS)
         pts = pts * f->score / 100; /* proportional to the similarity */
-    bw_risk_add(res, CODES[f->kind], r->e.id, bw_buf_cstr(&path), bw_buf_cstr(&why), bw_buf_cstr(&ev), pts,
-                w->rules.lane[f->kind]);
-    bw_buf_free(&why);
-    bw_buf_free(&ev);
-    bw_buf_free(&path);
+    bw_risk_add(res, CODES[f->kind], r->e.id, b.p, b.p + why, b.p + ev, pts, w->rules.lane[f->kind]);
+    bw_buf_free(&b);
 }
 
 /* ---- one declaration ------------------------------------------------------------------------ */
