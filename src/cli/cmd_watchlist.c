@@ -406,14 +406,6 @@ static int synth(uint64_t count, uint64_t seed)
 
 /* ---- check and match ----------------------------------------------------------------------- */
 
-static bw_watchlist *load(const char *datadir)
-{
-    char err[1024];
-    bw_watchlist *w = bw_watchlist_load(datadir, getenv("BREAKWATER_WATCHLIST"), err, sizeof err);
-    if (!w)
-        fprintf(stderr, "breakwater watchlist: %s\n", err);
-    return w;
-}
 
 /* CPU time of the process: what the checks cost on one core, whatever
  * else the machine runs. */
@@ -422,6 +414,20 @@ static double cpu_now(void)
     struct timespec t;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* The lists of the data directory and of $BREAKWATER_WATCHLIST; with
+ * `timed`, how long loading took on stderr. */
+static bw_watchlist *load(const char *datadir, bool timed)
+{
+    char err[1024];
+    double t0 = cpu_now();
+    bw_watchlist *w = bw_watchlist_load(datadir, getenv("BREAKWATER_WATCHLIST"), err, sizeof err);
+    if (!w)
+        fprintf(stderr, "breakwater watchlist: %s\n", err);
+    else if (timed)
+        fprintf(stderr, "watchlist: loaded %zu entries in %.2f s of CPU\n", bw_watchlist_count(w), cpu_now() - t0);
+    return w;
 }
 
 /* Declarations are checked in batches: decoded first (their parties
@@ -512,7 +518,7 @@ static void batch_run(const bw_watchlist *w, batch *b, bw_time when, bool all, b
 
 static int check(const char *datadir, bw_time when, bool all, const char *path)
 {
-    bw_watchlist *w = load(datadir);
+    bw_watchlist *w = load(datadir, true);
     if (!w)
         return EXIT_USAGE;
     int fd = cli_open_input("watchlist", path);
@@ -557,7 +563,7 @@ static int check(const char *datadir, bw_time when, bool all, const char *path)
 
 static int match(const char *datadir, bw_time when, int argc, char **argv)
 {
-    bw_watchlist *w = load(datadir);
+    bw_watchlist *w = load(datadir, false);
     if (!w)
         return EXIT_USAGE;
     bw_buf out = {0};
