@@ -1,27 +1,36 @@
 /*
  * watchlist.c - known offenders compared with a declaration's seller and
- * buyer (watchlist.h; file format and rules in data/watchlist/README.md).
+ * buyer (watchlist.h; file format and matching rules in
+ * data/watchlist/README.md).
  *
  * The budget is about a microsecond per declaration with 100,000 listed
- * entries, so nothing is compared with every entry.  Each entry is entered
+ * entries, so nothing is compared with every entry.  Each entry is filed
  * in one hash index under keys:
  *
  *   email, phone, identifier   the normalized value (exact matches);
- *   name                       each word's sound skeleton ("mohammed",
- *                              "muhammad" -> "mhmt") and each unordered pair
- *                              of skeletons, so that word order does not
- *                              matter and common words ("ivan", "wang") still
- *                              find their entry through their pair;
- *   address                    each number of two digits or more (house
- *                              number, postcode).
+ *   name                       the whole normalized name, each word's key
+ *                              (its sound skeleton, "mohammed", "muhammad"
+ *                              -> "mhmt", or for short words the word) and
+ *                              each unordered pair of word keys, so that
+ *                              word order does not matter and common words
+ *                              ("ivan", "wang") still find their entry
+ *                              through their pair;
+ *   address                    each number of two characters or more
+ *                              (house number, postcode).
  *
- * A declared name looks up its words' keys (skipping words listed so often
- * that they say nothing) and its pairs; the few entries found are scored by
- * aligning words order-independently (Jaro-Winkler, with a floor for words
- * that sound alike) and the best is reported when it reaches the rules'
- * threshold.  Text is normalized by bw_watch_norm: exactly normalize.h's
- * form, with a table for accented Latin so that ICU runs only for other
- * scripts.
+ * Entries with the same normalized name share one compact record of its
+ * words (a "blob"), so a common name is scored once.  A declared name
+ * looks its whole text up first (listed as declared: score 100), then its
+ * pairs and its rarer words; the few names found are scored by aligning
+ * words order-independently (identical words, then words that sound
+ * alike, then Jaro-Winkler) and the best listed on the day is reported
+ * when it reaches the rules' threshold.  A bit filter in front of the
+ * index answers "not listed", the common case, from the cache.
+ *
+ * Text is normalized by bw_watch_norm: exactly normalize.h's form, with a
+ * table for accented Latin so that ICU runs only for other scripts.
+ * Names in Russian are first spelt as English writes them, and Han names
+ * keep the given name in one word, as declarations in Latin script do.
  */
 #include "watchlist.h"
 
@@ -467,6 +476,8 @@ static bool russian_spelling(const char *s, size_t n, char *out, size_t cap, siz
     const unsigned char *u = (const unsigned char *)s;
     size_t o = 0;
     bool changed = false;
+    if (!memchr(s, 0xD0, n) && !memchr(s, 0xD1, n))
+        return false; /* no Cyrillic letter (U+0400-047F) */
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = u[i] >= 0x80 ? utf8_get(u + i, n - i, &cp) : 0;
@@ -1965,10 +1976,11 @@ static uint64_t exact_key(exact_kind k, const char *norm)
     return k == EXACT_EMAIL ? email_key(norm) : k == EXACT_PHONE ? phone_key(norm) : ident_key(norm);
 }
 
-/* The first entry listed on `when` with exactly this normalized value. */
-static const wl_rec *find_exact(const bw_watchlist *w, exact_kind k, const char *norm, bw_time when)
+/* The first entry listed on `when` with exactly this normalized value
+ * (h: its exact_key). */
+static const wl_rec *find_exact(const bw_watchlist *w, exact_kind k, const char *norm, uint64_t h, bw_time when)
 {
-    const wl_slot *s = slot_find(w, exact_key(k, norm));
+    const wl_slot *s = slot_find(w, h);
     for (uint32_t i = 0; s && i < s->n; i++) {
         uint32_t id = w->pool[s->off + i].rec;
         if (id >= w->n_recs || !listed(&w->recs[id], when))
@@ -2098,6 +2110,7 @@ typedef struct wl_exact {
     exact_kind k;
     const char *field;
     bool ok;
+    uint64_t h;        /* exact_key of norm */
     char norm[FIELD_MAX + 64];
 } wl_exact;
 
@@ -2141,8 +2154,10 @@ static void exact_prepare(const bw_watchlist *w, wl_exact *x, wl_prefetch *pf)
         x->ok = phone_norm(x->v.p, x->v.n, x->norm);
     else
         x->ok = ident_norm(x->v.p, x->v.n, x->norm, sizeof x->norm) >= IDENT_MIN;
-    if (x->ok)
-        want(pf, exact_key(x->k, x->norm));
+    if (x->ok) {
+        x->h = exact_key(x->k, x->norm);
+        want(pf, x->h);
+    }
 }
 
 static void ask_prepare(const bw_watchlist *w, const bw_party *p, const char *party, wl_ask *a, wl_prefetch *pf)
@@ -2180,7 +2195,7 @@ static void ask_resolve(const bw_watchlist *w, wl_ask *a, bw_time when, bw_risk_
         report(w, res, r, &(wl_found){K_ADDRESS, a->party, "address", a->raw, a->raw_n, a->addr.norm, sc});
     for (int i = 0; i < EXACT_FIELDS; i++) {
         const wl_exact *x = &a->ex[i];
-        r = x->ok ? find_exact(w, x->k, x->norm, when) : NULL;
+        r = x->ok ? find_exact(w, x->k, x->norm, x->h, when) : NULL;
         int kind = x->k == EXACT_EMAIL ? K_EMAIL : x->k == EXACT_PHONE ? K_PHONE : K_ID;
         if (r)
             report(w, res, r, &(wl_found){kind, a->party, x->field, x->v.p, x->v.n, x->norm, 100});
