@@ -87,7 +87,7 @@ enum { SEED_WORD = 11, SEED_EMAIL, SEED_PHONE, SEED_IDENT, SEED_ENTRY, SEED_LEGA
 
 /* One word of a normalized text. */
 typedef struct wl_word {
-    uint32_t key;      /* hash of the sound skeleton; of the digits for numbers */
+    uint32_t key;      /* hash of the sound skeleton, the short form, or the digits */
     uint16_t off;      /* in the text */
     uint8_t len;
     uint8_t flags;     /* WF_* */

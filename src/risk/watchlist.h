@@ -60,19 +60,20 @@ int bw_watchlist_add(bw_watchlist *w, const bw_watch_entry *e, char *err, size_t
 /* Adds the hits "watchlist.name", "watchlist.address", "watchlist.email",
  * "watchlist.phone" and "watchlist.id" for f->decl's seller and buyer,
  * against the entries listed on f->when: at most one hit per party field
- * (the best entry).  Thread-safe; scratch is on the stack, hit strings in
- * r's arena. */
+ * (the best entry).  Thread-safe; scratch is on the stack (some 16 KiB),
+ * hit strings in r's arena. */
 void bw_watchlist_check(const bw_watchlist *w, const bw_risk_facts *f, bw_risk_result *r);
 
 /* Lower level, for tests and the CLI: the listed entry (on `when`) whose
  * name is most similar to name[0..n), and the similarity 0-100 in *score,
  * whether or not it reaches the hit threshold; NULL (score 0) when no
- * listed name shares a rare enough word. */
+ * listed name is a candidate (shares a pair of words, or a rare word,
+ * with it).  Of entries with the same name, the first listed. */
 const bw_watch_entry *bw_watchlist_best_name(const bw_watchlist *w, const char *name, size_t n, bw_time when,
                                              int *score);
 
 /* The similarity (0-100) of two names as the matcher computes it, without
- * a list (rules' legal forms not applied). */
+ * a list (the rules' legal forms are not dropped; people's extra words). */
 int bw_watch_name_similarity(const char *a, const char *b);
 
 /* The watchlist's text normalization: exactly bw_norm_text(s, n, out, cap,
