@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -662,6 +663,55 @@ static void test_large_list(void **state)
     bw_watchlist_free(w);
 }
 
+/* ---- threads ---------------------------------------------------------------------- */
+
+/* One list, checked from several threads at once (each has its own ICU
+ * transliterator): every thread finds what one thread finds. */
+static const char *const THREAD_NAMES[] = {"Ivan Petrov", "Иван Петров", "Wang Wei", "王伟", "José Müller",
+                                           "Mohammed Ali", "Nguyễn Văn An", "Jane Roe", "Ιωάννης Παπαδόπουλος"};
+enum { THREAD_NAMES_N = sizeof THREAD_NAMES / sizeof THREAD_NAMES[0] };
+
+typedef struct thread_job {
+    const bw_watchlist *w;
+    int scores[THREAD_NAMES_N];
+} thread_job;
+
+static void *thread_run(void *arg)
+{
+    thread_job *job = arg;
+    for (int round = 0; round < 50; round++)
+        for (int i = 0; i < THREAD_NAMES_N; i++) {
+            int score;
+            const char *n = THREAD_NAMES[i];
+            bw_watchlist_best_name(job->w, n, strlen(n), bw_time_from_civil(2026, 11, 24), &score);
+            if (round && score != job->scores[i])
+                job->scores[i] = -1; /* changed between rounds */
+            else
+                job->scores[i] = score;
+        }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    bw_watchlist *w = load(NAMES);
+    thread_job one = {w, {0}}, many[4];
+    thread_run(&one);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        many[i].w = w;
+        assert_int_equal(pthread_create(&t[i], NULL, thread_run, &many[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_memory_equal(many[i].scores, one.scores, sizeof one.scores);
+    }
+    assert_int_equal(one.scores[1], 100); /* Иван Петров is listed as Ivan Petrov */
+    assert_int_equal(one.scores[3], 100);
+    bw_watchlist_free(w);
+}
+
 /* ---- fixture ------------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -710,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_add),
         cmocka_unit_test(test_large_list),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
