@@ -29,6 +29,7 @@ int cmd_train(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_records(int argc, char **argv);
+int cmd_watchlist(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

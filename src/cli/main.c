@@ -29,6 +29,7 @@ static const struct {
     {"train", cmd_train, "learn a risk model from past declarations and inspection outcomes"},
     {"score", cmd_score, "score declarations with a learned risk model"},
     {"evaluate", cmd_evaluate, "precision, recall and revenue at the top n% of a ranking"},
+    {"watchlist", cmd_watchlist, "offender watchlist: check declarations, match names, synthesize lists"},
 };
 
 static void usage(FILE *f)

@@ -19,12 +19,14 @@
 #include "textclass.h"
 #include "valuation.h"
 #include "screen.h"
+#include "watchlist.h"
 #include "splitting.h"
 
 struct bw_risk_lists {
     bw_lanes *lanes;
     bw_screen *screen;
     bw_profiles *profile_files;   /* data/profiles, before analysts' edits */
+    bw_watchlist *watchlist;      /* data/watchlist and $BREAKWATER_WATCHLIST */
 };
 
 struct bw_risk_engine {
@@ -54,7 +56,9 @@ bw_risk_lists *bw_risk_lists_load(const char *datadir, char *err, size_t errlen)
         l->screen = bw_screen_load(datadir, getenv("BREAKWATER_SCREENING"), err, errlen);
     if (l->screen)
         l->profile_files = bw_profiles_load(datadir, err, errlen);
-    if (!l->profile_files) {
+    if (l->profile_files)
+        l->watchlist = bw_watchlist_load(datadir, getenv("BREAKWATER_WATCHLIST"), err, errlen);
+    if (!l->watchlist) {
         bw_risk_lists_free(l);
         return NULL;
     }
@@ -68,6 +72,7 @@ void bw_risk_lists_free(bw_risk_lists *l)
     bw_lanes_free(l->lanes);
     bw_screen_free(l->screen);
     bw_profiles_free(l->profile_files);
+    bw_watchlist_free(l->watchlist);
     free(l);
 }
 
@@ -410,6 +415,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
 
     bw_parties_check(e->parties, &f, &f.party_flags, r);
     bw_screen_declaration(lists->screen, &f, r);
+    bw_watchlist_check(lists->watchlist, &f, r);
     reconciliation_check(&f, iss, r);
     weight_check(&f, r);
     bw_valuation_check(e->valuation, rd, &f, r);
