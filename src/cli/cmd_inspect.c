@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../risk/engine.h"
 #include "../risk/feedback.h"
 #include "cli.h"
 
@@ -48,6 +49,7 @@ int cmd_inspect(int argc, char **argv)
     char err[512], actor[96];
     const char *json = json_object_to_json_string(body);
     bw_store *s = NULL;
+    bw_risk_engine *risk = NULL;
     if (optind != argc - 2) {
         cli_usage_error("inspect", "name the SUBMITTER and the declaration ID");
         goto out;
@@ -61,7 +63,16 @@ int cmd_inspect(int argc, char **argv)
         goto out;
     }
     snprintf(actor, sizeof actor, "officer:%s", officer);
-    int done = bw_risk_inspect(NULL, s, argv[optind], argv[optind + 1], &in, actor, bw_time_now(), err, sizeof err);
+    /* the party history learns the outcome too: from the store and back
+     * (a server running on the same database keeps its own copy until it
+     * stops; inspect through its API then) */
+    cli_common c = {0};
+    risk = cli_load_risk("inspect", &c);
+    if (!risk || !cli_risk_restore("inspect", risk, s))
+        goto out;
+    int done = bw_risk_inspect(risk, s, argv[optind], argv[optind + 1], &in, actor, bw_time_now(), err, sizeof err);
+    if (done == 1 && !cli_risk_save("inspect", risk, s))
+        done = -1, snprintf(err, sizeof err, "the learned risk state could not be saved");
     if (done == 1) {
         printf("inspected: %s/%s %s\n", argv[optind], argv[optind + 1], in.result);
         rc = EXIT_OK;
@@ -70,6 +81,7 @@ int cmd_inspect(int argc, char **argv)
         rc = EXIT_REJECTED;
     }
 out:
+    bw_risk_engine_free(risk);
     bw_store_close(s);
     bw_arena_free(&a);
     json_object_put(body);

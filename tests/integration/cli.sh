@@ -143,4 +143,20 @@ printf 'scheme\tnumber\tstatus\tfrom\tto\tname\tnote\nUK_VAT\tGB123456789\tvalid
 expect_rc 2 "bad registry" env BREAKWATER_REGISTRY="$T/bad.tsv" "$BW" validate "$T/reg.ndjson"
 grep -q 'bad.tsv:2: scheme "UK_VAT" is not a vendor scheme' "$T/err" || fail "bad registry message: $(cat "$T/err")"
 
+# an inspection outcome from the command line: an event, the seller and
+# buyer proposed for the watchlist after a seizure, the learned state saved
+idb="$T/inspect.db"
+"$BW" gen --count 200 --seed 4 > "$T/insp.ndjson"
+expect_rc 0 "ingest for inspections" "$BW" ingest --quiet --db "$idb" "$T/insp.ndjson"
+read -r isub iid <<<"$(sqlite3 "$idb" "select submitter, declaration_id from declarations where status = 'accepted' limit 1" | tr '|' ' ')"
+expect_rc 2 "inspect with an unknown result" "$BW" inspect --db "$idb" --result fine "$isub" "$iid"
+grep -q "result: must be compliant, discrepancy or seized" "$T/err" || fail "bad result message: $(cat "$T/err")"
+expect_rc 1 "inspect an unknown declaration" "$BW" inspect --db "$idb" --result compliant "$isub" NO-SUCH-ID
+expect_rc 0 "inspect: seized" "$BW" inspect --db "$idb" --result seized --scan NII-1 --findings "fake watches" "$isub" "$iid"
+[ "$(sqlite3 "$idb" "select count(*) from events where kind = 'inspected'")" -eq 1 ] || fail "no inspected event"
+[ "$(sqlite3 "$idb" "select count(*) from watchlist_candidates where status = 'proposed'")" -eq 2 ] ||
+    fail "a seizure proposes the seller and the buyer"
+[ "$(sqlite3 "$idb" "select count(*) from risk_state where name = 'parties'")" -eq 1 ] || fail "party history not saved"
+"$BW" show --db "$idb" "$isub" "$iid" | grep -q '"event":"inspected"' || fail "show has no inspected event"
+
 echo "cli: all checks passed"
