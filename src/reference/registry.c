@@ -14,7 +14,6 @@
  * Names and notes are checked but not kept: nothing is decided on them.
  */
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,15 +342,9 @@ static bool load_file(bw_registry *reg, const char *path, char *err, size_t errl
 
 /* ---- where the files are ------------------------------------------------------------ */
 
-static int is_tsv(const struct dirent *e)
+static bool load_one(void *reg, const char *path, char *err, size_t errlen)
 {
-    size_t n = strlen(e->d_name);
-    return n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0 && e->d_name[0] != '.';
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
+    return load_file(reg, path, err, errlen);
 }
 
 /* Every *.tsv of <datadir>/registries, in name order; no directory is no
@@ -360,40 +353,14 @@ static bool load_dir(bw_registry *reg, const char *datadir, char *err, size_t er
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/registries", datadir);
-    struct dirent **names;
-    int count = scandir(dir, &names, is_tsv, by_name);
-    if (count < 0) {
-        if (errno == ENOENT)
-            return true;
-        snprintf(err, errlen, "%s: cannot read the registries directory: %s", dir, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < count; i++) {
-        char path[4096 + 256];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        ok = ok && load_file(reg, path, err, errlen);
-        free(names[i]);
-    }
-    free(names);
-    return ok;
+    return bw_tsv_load_dir(dir, true, "the registries directory", load_one, reg, err, errlen);
 }
 
 /* BREAKWATER_REGISTRY: paths separated by ':', empty ones skipped (as in
  * PATH); each one named must load. */
 static bool load_env(bw_registry *reg, char *err, size_t errlen)
 {
-    const char *env = getenv("BREAKWATER_REGISTRY");
-    if (!env || !*env)
-        return true;
-    char *copy = strdup(env), *save = NULL;
-    bool ok = copy != NULL;
-    for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; ok && p; p = strtok_r(NULL, ":", &save))
-        ok = load_file(reg, p, err, errlen);
-    if (!copy)
-        snprintf(err, errlen, "BREAKWATER_REGISTRY: out of memory");
-    free(copy);
-    return ok;
+    return bw_tsv_load_list(getenv("BREAKWATER_REGISTRY"), "BREAKWATER_REGISTRY", load_one, reg, err, errlen);
 }
 
 /* ---- freezing ------------------------------------------------------------------- */

@@ -15,7 +15,6 @@
  */
 #include "parties.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -882,14 +881,6 @@ static bool aeo_file(bw_parties *p, const char *path, char *err, size_t errlen)
     return ok;
 }
 
-static int is_tsv(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0 && e->d_name[0] != '.';
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
-
 static int by_hash(const void *a, const void *b)
 {
     const aeo_row *x = a, *y = b;
@@ -898,6 +889,8 @@ static int by_hash(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+static bool aeo_one(void *p, const char *path, char *err, size_t errlen) { return aeo_file(p, path, err, errlen); }
+
 /* Every *.tsv of <datadir>/aeo in name order; no folder, no operators. */
 static bool aeo_load(bw_parties *p, const char *datadir, char *err, size_t errlen)
 {
@@ -905,22 +898,7 @@ static bool aeo_load(bw_parties *p, const char *datadir, char *err, size_t errle
         return true;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/aeo", datadir);
-    struct dirent **names;
-    int count = scandir(dir, &names, is_tsv, by_name);
-    if (count < 0) {
-        if (errno == ENOENT)
-            return true;
-        snprintf(err, errlen, "%s: cannot read the AEO directory: %s", dir, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < count; i++) {
-        char path[4096 + 256];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        ok = ok && aeo_file(p, path, err, errlen);
-        free(names[i]);
-    }
-    free(names);
+    bool ok = bw_tsv_load_dir(dir, true, "the AEO directory", aeo_one, p, err, errlen);
     if (ok && p->n_aeo > 1)
         qsort(p->aeo, p->n_aeo, sizeof *p->aeo, by_hash);
     return ok;

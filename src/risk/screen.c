@@ -24,7 +24,6 @@
  */
 #include "screen.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <hs/hs.h>
 #include <pthread.h>
@@ -345,13 +344,7 @@ static bool load_file(bw_screen *s, const char *path, char *err, size_t errlen)
     return ok;
 }
 
-static int is_tsv(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0 && e->d_name[0] != '.';
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+static bool load_one(void *s, const char *path, char *err, size_t errlen) { return load_file(s, path, err, errlen); }
 
 /* Every *.tsv of <datadir>/screening, in name order.  Unlike the optional
  * registries, the list is part of breakwater: a missing folder is an error,
@@ -360,37 +353,12 @@ static bool load_dir(bw_screen *s, const char *datadir, char *err, size_t errlen
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/screening", datadir);
-    struct dirent **names;
-    int count = scandir(dir, &names, is_tsv, by_name);
-    if (count < 0) {
-        snprintf(err, errlen, "%s: cannot read the screening directory: %s", dir, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < count; i++) {
-        char path[4096 + 256];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        ok = ok && load_file(s, path, err, errlen);
-        free(names[i]);
-    }
-    free(names);
-    return ok;
+    return bw_tsv_load_dir(dir, false, "the screening directory", load_one, s, err, errlen);
 }
 
 static bool load_extra(bw_screen *s, const char *extra, char *err, size_t errlen)
 {
-    if (!extra || !*extra)
-        return true;
-    char *copy = strdup(extra), *save = NULL;
-    if (!copy) {
-        snprintf(err, errlen, "screening: out of memory");
-        return false;
-    }
-    bool ok = true;
-    for (char *p = strtok_r(copy, ":", &save); ok && p; p = strtok_r(NULL, ":", &save))
-        ok = load_file(s, p, err, errlen);
-    free(copy);
-    return ok;
+    return bw_tsv_load_list(extra, "screening", load_one, s, err, errlen);
 }
 
 /* ---- after loading: ids, patterns, HS order ----------------------------------------- */

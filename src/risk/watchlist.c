@@ -34,7 +34,6 @@
  */
 #include "watchlist.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1626,13 +1625,7 @@ static bool load_file(bw_watchlist *w, const char *path, char *err, size_t errle
     return ok;
 }
 
-static int is_tsv(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0 && e->d_name[0] != '.';
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+static bool load_one(void *w, const char *path, char *err, size_t errlen) { return load_file(w, path, err, errlen); }
 
 /* The rules, then every *.tsv of <datadir>/watchlist in name order; no
  * directory is an empty list. */
@@ -1641,39 +1634,14 @@ static bool load_dir(bw_watchlist *w, const char *datadir, char *err, size_t err
     char dir[4096], path[4096 + 256];
     snprintf(dir, sizeof dir, "%s/watchlist", datadir);
     snprintf(path, sizeof path, "%s/rules.txt", dir);
-    if (!rules_load(&w->rules, path, err, errlen))
-        return false;
-    struct dirent **names;
-    int count = scandir(dir, &names, is_tsv, by_name);
-    if (count < 0) {
-        if (errno == ENOENT)
-            return true;
-        snprintf(err, errlen, "%s: cannot read the watchlist directory: %s", dir, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < count; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        ok = ok && load_file(w, path, err, errlen);
-        free(names[i]);
-    }
-    free(names);
-    return ok;
+    return rules_load(&w->rules, path, err, errlen) &&
+           bw_tsv_load_dir(dir, true, "the watchlist directory", load_one, w, err, errlen);
 }
 
 /* Paths separated by ':', empty ones skipped (as in PATH); each must load. */
 static bool load_extra(bw_watchlist *w, const char *extra, char *err, size_t errlen)
 {
-    if (!extra || !*extra)
-        return true;
-    char *copy = strdup(extra), *save = NULL;
-    bool ok = copy != NULL;
-    if (!copy)
-        snprintf(err, errlen, "watchlist: out of memory");
-    for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; ok && p; p = strtok_r(NULL, ":", &save))
-        ok = load_file(w, p, err, errlen);
-    free(copy);
-    return ok;
+    return bw_tsv_load_list(extra, "watchlist", load_one, w, err, errlen);
 }
 
 bw_watchlist *bw_watchlist_load(const char *datadir, const char *extra, char *err, size_t errlen)

@@ -28,108 +28,13 @@ cd "$TOP"
 DATA="$TOP/data"
 export BREAKWATER_DATA="$DATA"   # the records' risk policy is the default data directory's
 db="$T/rec.db"
-CURL_MAX=${HTTP_TEST_CURL_MAX:-30}
-START_MAX=${HTTP_TEST_START_MAX:-60}
 for tool in curl python3; do
     command -v "$tool" >/dev/null || { echo "FAIL: records.sh needs $tool" >&2; echo "records: 0 checks, 1 failed"; exit 1; }
 done
 
-# ---- bookkeeping -------------------------------------------------------------
-checks=0 failures=0 summarized=0
-fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
-summary() { summarized=1; echo "records: $checks checks, $failures failed"; }
-die() { fail "$*"; summary; exit 1; }
-check() { # DESCRIPTION command...: one check, passes when the command succeeds
-    local what=$1; shift
-    checks=$((checks + 1))
-    if ! "$@"; then fail "$what"; fi
-}
-eq() { [ "$1" = "$2" ] || { echo "     got '$1', expected '$2'" >&2; return 1; }; }
+SUITE=records
+. "$(dirname "$0")/lib.bash"
 
-# jv FILE EXPR: a Python expression over a JSON document: d is the file as
-# one JSON value (None if it is not one), L its lines (NDJSON), J(path) reads
-# another file; H(d, kind) the events of that kind in a declaration view.
-cat >"$T/jv.py" <<'EOF'
-import json, sys
-def J(p):
-    with open(p) as f: return json.load(f)
-def load(p):
-    try: return J(p)
-    except Exception: return None
-def lines(p):
-    out = []
-    with open(p) as f:
-        for l in f:
-            try: out.append(json.loads(l))
-            except Exception: pass
-    return out
-def H(d, kind): return [e for e in d["history"] if e["event"] == kind]
-def detail(e): return json.loads(e["detail"])
-path, expr = sys.argv[1], sys.argv[2]
-env = {'d': load(path), 'L': lines(path), 'J': J, 'H': H, 'detail': detail, 'json': json}
-try:
-    v = eval(expr, env)
-except Exception as e:
-    print('<error: %s: %s>' % (type(e).__name__, e)); sys.exit(0)
-if isinstance(v, bool): print('true' if v else 'false')
-elif v is None: print('null')
-elif isinstance(v, (str, int)): print(v)
-else: print(json.dumps(v, sort_keys=True, separators=(',', ':')))
-EOF
-jv() { python3 "$T/jv.py" "$@"; }
-jcheck() { # DESCRIPTION FILE EXPR: the expression is true on FILE
-    local what=$1 file=$2 expr=$3 got
-    checks=$((checks + 1))
-    got=$(jv "$file" "$expr")
-    [ "$got" = true ] || fail "$what: ($expr) is $got in $(basename "$file"): $(head -c 600 "$file")"
-}
-jeq() { # DESCRIPTION FILE EXPR WANT
-    local what=$1 file=$2 expr=$3 want=$4 got
-    checks=$((checks + 1))
-    got=$(jv "$file" "$expr")
-    [ "$got" = "$want" ] || fail "$what: ($expr) is '$got', expected '$want', in $(basename "$file"): $(head -c 600 "$file")"
-}
-
-# ---- commands and requests ------------------------------------------------------
-bw() { timeout -k 5 120 "$BW" "$@"; }
-run() { # NAME command...: stdout in $T/NAME, stderr in $T/NAME.err, exit status in rc
-    local name=$1; shift
-    set +e; "$@" >"$T/$name" 2>"$T/$name.err"; rc=$?; set -e
-}
-pids=()
-cleanup() {
-    local rc=$? p
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do { wait "$p"; } 2>/dev/null || true; done
-    if [ "$summarized" -eq 0 ]; then
-        fail "records.sh stopped early (exit $rc) after check $checks"
-        summary
-        exit 1
-    fi
-}
-trap cleanup EXIT
-alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-req() { # METHOD PATH KEY [curl args...]: sets code; body in $T/body
-    local method=$1 path=$2 key=$3; shift 3
-    local auth=()
-    [ -n "$key" ] && auth=(-H "Authorization: Bearer $key")
-    : >"$T/body"
-    code=$(curl -sS --max-time "$CURL_MAX" -X "$method" "${auth[@]}" -o "$T/body" \
-        -w '%{http_code}' "$@" "$BASE$path" 2>"$T/curl.err") || true
-    [ -n "$code" ] || code=000
-    last="$method $path"
-}
-expect() { # CODE DESCRIPTION METHOD PATH KEY [curl args...]
-    local want=$1 what=$2; shift 2
-    req "$@"
-    checks=$((checks + 1))
-    [ "$code" = "$want" ] ||
-        fail "$what: $last -> $code, expected $want; body: $(head -c 400 "$T/body") $([ "$code" != 000 ] || cat "$T/curl.err")"
-}
-keep() { cp "$T/body" "$T/$1"; }
-post() { # CODE DESCRIPTION PATH KEY FILE
-    expect "$1" "$2" POST "$3" "$4" -H 'Content-Type: application/json' --data-binary "@$5"
-}
 view() { # NAME ID: GET the declaration as customs, saved as $T/NAME
     expect 200 "GET declaration $2" GET "/v1/declarations/EXP-R/$2" "${K[officer]}"
     keep "$1"
@@ -190,12 +95,6 @@ payment_amount=$(jv "$T/paydiff.json" 'd["payment"]["amount"]["amount"]')
 rec "$T/paydiff.json" payment amount=1.00 >"$T/paydiff.payment.json"
 
 # ---- keys and the server ------------------------------------------------------------
-declare -A K
-key() { # NAME ROLE [keys add args...]
-    local name=$1 role=$2 k; shift 2
-    k=$(bw keys add --db "$db" --role "$role" "$@" 2>"$T/keys.err") || die "keys add --role $role: $(cat "$T/keys.err")"
-    K[$name]=$k
-}
 key officer officer
 key analyst analyst
 key sub express --submitter EXP-R          # declares
@@ -203,23 +102,10 @@ key platform platform --submitter MKT-CN    # the order
 key payco platform --submitter PAYCO        # the payment (a payment company's submitter key)
 key carrier express --submitter POST-CN     # the waybill
 
-: >"$T/serve.err"
-"$BW" serve --db "$db" --data "$DATA" --listen 127.0.0.1:0 >"$T/serve.out" 2>>"$T/serve.err" &
-srv=$!
-pids+=("$srv")
-port="" n=$((START_MAX * 10))
-while [ "$n" -gt 0 ]; do
-    port=$(sed -n 's|^breakwater serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$T/serve.err" | head -n 1)
-    [ -n "$port" ] && break
-    alive "$srv" || die "the server exited before listening: $(tail -n 5 "$T/serve.err")"
-    sleep 0.1
-    n=$((n - 1))
-done
-[ -n "$port" ] || die "the server printed no 'listening on' line within ${START_MAX}s"
-BASE="http://127.0.0.1:$port"
+start_server
 
 # ==== 1. stored without records: held ============================================================
-post 200 "POST CN-HELD" /v1/declarations "${K[sub]}" "$T/held.json"
+post_json 200 "POST CN-HELD" /v1/declarations "${K[sub]}" "$T/held.json"
 keep held.res
 decided=$(jv "$T/held.res" 'd["risk"]["lane"]')
 jcheck "CN-HELD: accepted with a decided lane ($decided)" "$T/held.res" 'd["status"] == "accepted" and d["risk"]["lane"] in ("green","blue","yellow","red")'
@@ -235,14 +121,14 @@ if [ "$decided" = green ] || [ "$decided" = blue ]; then
 fi
 
 # ==== 2. the three records arrive, each from its submitter =========================================
-post 201 "POST the order (platform)" /v1/records/order "${K[platform]}" "$T/held.order.json"
+post_json 201 "POST the order (platform)" /v1/records/order "${K[platform]}" "$T/held.order.json"
 keep order.res
 jcheck "order: stored, compared with CN-HELD" "$T/order.res" \
     'd["outcome"] == "stored" and d["compared"] == 1 and d["kind"] == "order" and d["submitter"] == "MKT-CN"'
 view held.1 CN-HELD
 jeq "CN-HELD: still held with two records missing" "$T/held.1" 'detail(H(d,"records_compared")[-1])["hits"][0]["evidence"]["missing"]' '["payment","logistics"]'
-post 201 "POST the payment (payment company)" /v1/records/payment "${K[payco]}" "$T/held.payment.json"
-post 201 "POST the waybill (carrier)" /v1/records/logistics "${K[carrier]}" "$T/held.logistics.json"
+post_json 201 "POST the payment (payment company)" /v1/records/payment "${K[payco]}" "$T/held.payment.json"
+post_json 201 "POST the waybill (carrier)" /v1/records/logistics "${K[carrier]}" "$T/held.logistics.json"
 view held.2 CN-HELD
 jeq "CN-HELD: back to its decided lane" "$T/held.2" 'd["lane"]' "$decided"
 jcheck "CN-HELD: the last comparison has no hits and lists the three records" "$T/held.2" \
@@ -253,19 +139,19 @@ if [ "$decided" = green ] || [ "$decided" = blue ]; then
 fi
 
 # idempotency
-post 200 "the same payment again" /v1/records/payment "${K[payco]}" "$T/held.payment.json"
+post_json 200 "the same payment again" /v1/records/payment "${K[payco]}" "$T/held.payment.json"
 jeq "the same payment again: duplicate" "$T/body" 'd["outcome"]' duplicate
 rec "$T/held.json" payment amount=2.00 >"$T/held.payment2.json"
-post 409 "the same payment id with another amount" /v1/records/payment "${K[payco]}" "$T/held.payment2.json"
+post_json 409 "the same payment id with another amount" /v1/records/payment "${K[payco]}" "$T/held.payment2.json"
 view held.3 CN-HELD
 jeq "CN-HELD: a refused record changes nothing" "$T/held.3" 'len(d["history"])' "$(jv "$T/held.2" 'len(d["history"])')"
 
 # ==== 3. records before the declaration ============================================================
-post 201 "POST CN-EARLY's order first" /v1/records/order "${K[platform]}" "$T/early.order.json"
+post_json 201 "POST CN-EARLY's order first" /v1/records/order "${K[platform]}" "$T/early.order.json"
 jeq "an order nobody declared yet is compared with nothing" "$T/body" 'd["compared"]' 0
-post 201 "POST CN-EARLY's payment first" /v1/records/payment "${K[payco]}" "$T/early.payment.json"
-post 201 "POST CN-EARLY's waybill first" /v1/records/logistics "${K[carrier]}" "$T/early.logistics.json"
-post 200 "POST CN-EARLY" /v1/declarations "${K[sub]}" "$T/early.json"
+post_json 201 "POST CN-EARLY's payment first" /v1/records/payment "${K[payco]}" "$T/early.payment.json"
+post_json 201 "POST CN-EARLY's waybill first" /v1/records/logistics "${K[carrier]}" "$T/early.logistics.json"
+post_json 200 "POST CN-EARLY" /v1/declarations "${K[sub]}" "$T/early.json"
 early_decided=$(jv "$T/body" 'd["risk"]["lane"]')
 view early CN-EARLY
 jeq "CN-EARLY: its decided lane stands" "$T/early" 'd["lane"]' "$early_decided"
@@ -273,10 +159,10 @@ jcheck "CN-EARLY: compared once, no hits, no lane event" "$T/early" \
     'len(H(d,"records_compared")) == 1 and detail(H(d,"records_compared")[0])["hits"] == [] and not H(d,"records_missing") and not H(d,"records_mismatch")'
 
 # ==== 4. a payment of another amount ===============================================================
-post 201 "POST CN-PAYDIFF's order" /v1/records/order "${K[platform]}" "$T/paydiff.order.json"
-post 201 "POST CN-PAYDIFF's payment of 1.00" /v1/records/payment "${K[payco]}" "$T/paydiff.payment.json"
-post 201 "POST CN-PAYDIFF's waybill" /v1/records/logistics "${K[carrier]}" "$T/paydiff.logistics.json"
-post 200 "POST CN-PAYDIFF" /v1/declarations "${K[sub]}" "$T/paydiff.json"
+post_json 201 "POST CN-PAYDIFF's order" /v1/records/order "${K[platform]}" "$T/paydiff.order.json"
+post_json 201 "POST CN-PAYDIFF's payment of 1.00" /v1/records/payment "${K[payco]}" "$T/paydiff.payment.json"
+post_json 201 "POST CN-PAYDIFF's waybill" /v1/records/logistics "${K[carrier]}" "$T/paydiff.logistics.json"
+post_json 200 "POST CN-PAYDIFF" /v1/declarations "${K[sub]}" "$T/paydiff.json"
 view paydiff CN-PAYDIFF
 jcheck "CN-PAYDIFF: at least yellow" "$T/paydiff" 'd["lane"] in ("yellow","red")'
 jcheck "CN-PAYDIFF: a record_amount hit: which record, which field, declared vs recorded" "$T/paydiff" \
@@ -284,7 +170,7 @@ jcheck "CN-PAYDIFF: a record_amount hit: which record, which field, declared vs 
 # a second payment company disagrees with CN-EARLY, which had been released: raised
 rec "$T/early.json" payment payment_id=PAY-OTHER amount=3.00 >"$T/early.payment2.json"
 key payco2 platform --submitter PAYCO-2
-post 201 "another payment company's payment for CN-EARLY" /v1/records/payment "${K[payco2]}" "$T/early.payment2.json"
+post_json 201 "another payment company's payment for CN-EARLY" /v1/records/payment "${K[payco2]}" "$T/early.payment2.json"
 view early.2 CN-EARLY
 if [ "$early_decided" = green ] || [ "$early_decided" = blue ]; then
     jeq "CN-EARLY: raised to yellow by the mismatch" "$T/early.2" 'd["lane"]' yellow
@@ -294,15 +180,15 @@ fi
 
 # ==== 5. errors, roles, reading ====================================================================
 printf '{"order_id": 5, "buyer": {}, "total": {"amount": "1.234", "currency": "CNY"}, "items": 1, "extra": true}' >"$T/bad.json"
-post 400 "a record with errors" /v1/records/order "${K[platform]}" "$T/bad.json"
+post_json 400 "a record with errors" /v1/records/order "${K[platform]}" "$T/bad.json"
 jcheck "400: every error with its path" "$T/body" \
     '{(e["path"], e["code"]) for e in d["errors"]} == {("order_id","type.string"), ("buyer","field.required"), ("total.amount","amount.precision"), ("extra","field.unknown")}'
 printf 'not json' >"$T/notjson.json"
-post 400 "not JSON" /v1/records/payment "${K[payco]}" "$T/notjson.json"
+post_json 400 "not JSON" /v1/records/payment "${K[payco]}" "$T/notjson.json"
 jeq "not JSON: json.syntax" "$T/body" 'd["errors"][0]["code"]' json.syntax
-post 404 "an unknown kind of record" /v1/records/invoice "${K[platform]}" "$T/held.order.json"
-post 403 "customs does not post records" /v1/records/order "${K[officer]}" "$T/held.order.json"
-post 401 "no key" /v1/records/order "" "$T/held.order.json"
+post_json 404 "an unknown kind of record" /v1/records/invoice "${K[platform]}" "$T/held.order.json"
+post_json 403 "customs does not post records" /v1/records/order "${K[officer]}" "$T/held.order.json"
+post_json 401 "no key" /v1/records/order "" "$T/held.order.json"
 order_id=$(jv "$T/held.order.json" 'd["order_id"]')
 expect 200 "GET the order (officer)" GET "/v1/records/order/$order_id" "${K[officer]}"
 jcheck "GET order: the canonical record with who sent it" "$T/body" \
@@ -315,7 +201,7 @@ expect 404 "GET an unknown kind" GET "/v1/records/invoice/$order_id" "${K[office
 expect 405 "DELETE a record" DELETE "/v1/records/order/$order_id" "${K[officer]}"
 
 # ==== 6. EU: nothing required ======================================================================
-post 200 "POST EU-1" /v1/declarations "${K[sub]}" "$T/eu.json"
+post_json 200 "POST EU-1" /v1/declarations "${K[sub]}" "$T/eu.json"
 eu_decided=$(jv "$T/body" 'd["risk"]["lane"]')
 view eu EU-1
 jeq "EU-1: its decided lane stands" "$T/eu" 'd["lane"]' "$eu_decided"
