@@ -21,7 +21,7 @@ LIBS    := $(PKG_LIBS) -lpthread -lm
 # The library is every source file but the CLI's; the CLI is a thin shell.
 LIB_SRC := $(sort $(wildcard src/core/*.c src/model/*.c src/reference/*.c \
             src/pipeline/*.c src/store/*.c src/gen/*.c src/view/*.c src/http/*.c src/revenue/*.c \
-            src/risk/*.c))
+            src/risk/*.c src/lifecycle/*.c src/stats/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
