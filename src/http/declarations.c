@@ -247,7 +247,6 @@ static void finish_post(bw_request *r)
         return;
     }
     count_outcomes(st);
-    bw_http_records_after_post(r, st->rows, st->n_rows);
     if (st->single)
         answer_single(r, st);
     else
@@ -290,6 +289,7 @@ void bw_h_post_declarations(bw_request *r)
     st->job.n = st->n_rows;
     st->job.results = st->results;
     st->job.priors = st->priors;
+    st->job.in_txn = bw_http_records_in_txn;
     bw_request_suspend(r, &st->job, finish_post);
 }
 

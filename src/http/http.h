@@ -179,10 +179,10 @@ void bw_h_post_profile(bw_request *r);
 void bw_h_delete_profile(bw_request *r);
 void bw_h_post_record(bw_request *r);
 void bw_h_get_record(bw_request *r);
-/* After POST /v1/declarations committed: compares the declarations stored
- * with their order, payment and logistics records (records.c); failures
- * are logged, the declarations stay stored. */
-void bw_http_records_after_post(bw_request *r, const bw_decl_row *rows, uint32_t n);
+/* A POST /v1/declarations job's in_txn (records.c): compares the
+ * declarations stored with their order, payment and logistics records in
+ * the committer's transaction; arg is the request. */
+bool bw_http_records_in_txn(bw_store *s, bw_commit_job *job, void *arg);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),

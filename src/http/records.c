@@ -104,11 +104,11 @@ void bw_h_get_record(bw_request *r)
         bw_answer_json(r, 200);
 }
 
-void bw_http_records_after_post(bw_request *r, const bw_decl_row *rows, uint32_t n)
+bool bw_http_records_in_txn(bw_store *s, bw_commit_job *job, void *arg)
 {
+    bw_request *r = arg;
     bw_records_env env;
-    bw_store *s = bw_server_store(r->srv);
-    if (!s || !server_env(r, "breakwater:records", &env) || !bw_records_after_store(s, &env, rows, n, sizeof *rows))
-        fprintf(stderr, "breakwater serve: records: the declarations stored were not compared with their records: %s\n",
-                s ? bw_store_error(s) : "no store connection");
+    if (!server_env(r, "breakwater:records", &env))
+        return true; /* said why; the declarations stand uncompared, as before any policy */
+    return bw_records_compare_stored(s, &env, job->rows, job->n);
 }

@@ -911,23 +911,24 @@ static bool reconcile(work *w, const char *submitter, const char *declaration_id
 }
 
 /* Runs body inside one transaction with the records statements prepared. */
-static bool in_transaction(bw_store *s, const bw_records_env *env, bool (*body)(work *, void *), void *ctx)
+/* Runs body with the records statements of s, in a transaction of its own
+ * when own_txn, else inside the caller's. */
+static bool with_work(bw_store *s, const bw_records_env *env, bool own_txn, bool (*body)(work *, void *),
+                      void *ctx)
 {
     bw_record_store *rs = bw_record_store_open(s);
-    if (!rs)
+    if (!rs || (own_txn && !bw_store_begin(s)))
         return false;
-    bool ok = bw_store_begin(s);
-    if (ok) {
-        work w;
-        work_init(&w, s, rs, env);
-        ok = body(&w, ctx);
-        work_free(&w);
+    work w;
+    work_init(&w, s, rs, env);
+    bool ok = body(&w, ctx);
+    work_free(&w);
+    if (own_txn) {
         if (ok && !bw_store_commit(s))
             ok = false;
         if (!ok)
             bw_store_rollback(s);
     }
-    bw_record_store_close(rs);
     return ok;
 }
 
@@ -965,8 +966,8 @@ static bool wanted(bw_store *s, const bw_records_env *env, const bw_decl_row *r,
     return (p && p->records_required) || any_records(s, now);
 }
 
-bool bw_records_after_store(bw_store *s, const bw_records_env *env, const bw_decl_row *rows, size_t n,
-                            size_t stride)
+static bool compare_rows(bw_store *s, const bw_records_env *env, bool own_txn, const bw_decl_row *rows,
+                           size_t n, size_t stride)
 {
     bw_records_env dflt;
     char err[512];
@@ -982,9 +983,20 @@ bool bw_records_after_store(bw_store *s, const bw_records_env *env, const bw_dec
         if (wanted(s, env, r, now))
             b.rows[b.n++] = r;
     }
-    bool ok = b.n == 0 || in_transaction(s, env, compare_batch, &b);
+    bool ok = b.n == 0 || with_work(s, env, own_txn, compare_batch, &b);
     free(b.rows);
     return ok;
+}
+
+bool bw_records_after_store(bw_store *s, const bw_records_env *env, const bw_decl_row *rows, size_t n,
+                            size_t stride)
+{
+    return compare_rows(s, env, true, rows, n, stride);
+}
+
+bool bw_records_compare_stored(bw_store *s, const bw_records_env *env, const bw_decl_row *rows, size_t n)
+{
+    return compare_rows(s, env, false, rows, n, sizeof *rows);
 }
 
 /* ---- records that arrive ---- */
@@ -1076,7 +1088,7 @@ bool bw_records_add(bw_store *s, const bw_records_env *env, const bw_record_doc 
 {
     adding a = {.docs = docs, .n = n, .out = out};
     bw_arena_init(&a.arena);
-    bool ok = in_transaction(s, env, add_all, &a);
+    bool ok = with_work(s, env, true, add_all, &a);
     free(a.v);
     bw_arena_free(&a.arena);
     for (size_t i = 0; ok && i < n; i++)
@@ -1121,7 +1133,6 @@ int bw_records_view(bw_store *s, bw_record_kind kind, const char *key, const cha
     viewing v = {out, 0};
     bool ok = bw_records_get(rs, bw_record_kind_names[kind], key, submitter, view_one, &v);
     bw_buf_puts(out, "]}");
-    bw_record_store_close(rs);
     if (!ok || v.n == 0)
         out->n = start;
     return ok ? v.n : -1;

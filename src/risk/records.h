@@ -127,6 +127,10 @@ bool bw_records_default_env(bw_records_env *env, char *err, size_t errlen);
  * (bw_store_error) or when the defaults cannot be loaded. */
 bool bw_records_after_store(bw_store *s, const bw_records_env *env, const bw_decl_row *rows, size_t n,
                             size_t stride);
+/* The same inside the caller's transaction (the group committer's: the
+ * comparison is durable with the declarations, and no second writer waits
+ * for the write lock). */
+bool bw_records_compare_stored(bw_store *s, const bw_records_env *env, const bw_decl_row *rows, size_t n);
 
 typedef enum bw_record_outcome {
     BW_RECORD_STORED,

@@ -70,6 +70,13 @@ static bool store_all(bw_group_commit *gc, bw_commit_job *jobs, char *err, size_
             j->priors[i].over_limit = prior.over_limit;
         }
     }
+    for (bw_commit_job *j = jobs; j; j = j->next) {
+        if (j->in_txn && !j->in_txn(gc->store, j, j->arg)) {
+            snprintf(err, errlen, "%s", bw_store_error(gc->store));
+            bw_store_rollback(gc->store);
+            return false;
+        }
+    }
     if (!bw_store_commit(gc->store)) {
         snprintf(err, errlen, "%s", bw_store_error(gc->store));
         bw_store_rollback(gc->store);

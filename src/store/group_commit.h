@@ -34,6 +34,11 @@ struct bw_commit_job {
     bw_prior_copy *priors;    /* n, filled for duplicates and conflicts */
     bool failed;              /* the transaction failed: nothing of it is stored */
     char error[256];
+    /* NULL, or called on the committer thread inside the transaction once
+     * every job's rows are put: work that must be durable with them (the
+     * records comparison).  false fails the transaction, message in
+     * bw_store_error(s). */
+    bool (*in_txn)(bw_store *s, bw_commit_job *job, void *arg);
     /* called on the committer thread once the job's fate is durable */
     void (*done)(bw_commit_job *job, void *arg);
     void *arg;

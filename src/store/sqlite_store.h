@@ -29,11 +29,13 @@ struct bw_store {
     unsigned packs_without_dict; /* to look for a dictionary another connection made */
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
+    struct bw_record_store *records; /* store_records.c, prepared on first use */
 };
 
 
 
 bool bw_sqlite_error(bw_store *s, const char *what);
+void bw_sqlite_records_close(struct bw_record_store *rs);
 /* The prepared statement `which` of store_accounts.c, reset and unbound. */
 sqlite3_stmt *bw_sqlite_ac(bw_store *s, int which);
 void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v);

@@ -71,6 +71,8 @@ struct bw_record_store {
 
 bw_record_store *bw_record_store_open(bw_store *s)
 {
+    if (s->records)
+        return s->records;
     char *msg = NULL;
     if (sqlite3_exec(s->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(s->error, sizeof s->error, "creating the records tables: %s", msg ? msg : "?");
@@ -82,14 +84,14 @@ bw_record_store *bw_record_store_open(bw_store *s)
     for (int i = 0; i < RS_N; i++) {
         if (sqlite3_prepare_v2(s->db, SQL[i], -1, &rs->st[i], NULL) != SQLITE_OK) {
             bw_sqlite_error(s, "preparing a records statement");
-            bw_record_store_close(rs);
+            bw_sqlite_records_close(rs);
             return NULL;
         }
     }
-    return rs;
+    return s->records = rs;
 }
 
-void bw_record_store_close(bw_record_store *rs)
+void bw_sqlite_records_close(bw_record_store *rs)
 {
     if (!rs)
         return;

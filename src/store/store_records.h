@@ -10,9 +10,8 @@
  * Declarations' order ids live in their compressed bodies, so the links
  * are what lets a record that arrives find the declarations it concerns.
  *
- * The work comes in bursts (a batch of declarations, a batch of records),
- * so statements are prepared once per burst: open a bw_record_store,
- * use it inside the caller's transaction, close it.
+ * The statements are prepared once per connection, on first use (the
+ * committer compares every batch it stores), and freed with the store.
  */
 #ifndef BW_STORE_RECORDS_H
 #define BW_STORE_RECORDS_H
@@ -21,10 +20,10 @@
 
 typedef struct bw_record_store bw_record_store;
 
-/* Creates the tables if needed and prepares the statements on s.  NULL on
- * error (bw_store_error(s)). */
+/* s's records statements: on first use creates the tables if needed and
+ * prepares them; owned by s (bw_store_close frees them).  NULL on error
+ * (bw_store_error(s)). */
 bw_record_store *bw_record_store_open(bw_store *s);
-void bw_record_store_close(bw_record_store *rs);
 
 /* Whether any record was ever stored in s: 1 yes, 0 no, -1 error.  Does
  * not create anything. */

@@ -332,6 +332,7 @@ void bw_store_close(bw_store *s)
     if (!s)
         return;
     bw_sqlite_accounts_close(s);
+    bw_sqlite_records_close(s->records);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
