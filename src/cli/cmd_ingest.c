@@ -275,13 +275,7 @@ static bool add_entry(const ingest *g, batch *b, bw_record *rec, const bw_outcom
     snprintf(kind, sizeof kind, "%.*s", role->raw.p && role->value != BW_ENUM_INVALID ? (int)role->raw.n : 9,
              role->raw.p && role->value != BW_ENUM_INVALID ? role->raw.p : "submitter");
     bw_row_build(rec, oc, kind, &b->arena, &s->row, !reader_packs, &e->row);
-    if (reader_packs) {
-        if (!bw_store_pack(g->store, &e->row, &s->packed))
-            return false;
-        e->row.packed.p = bw_arena_strdup(&b->arena, e->row.packed.p, e->row.packed.n);
-        e->row.body = BW_STR_NULL; /* not needed once packed */
-    }
-    return true;
+    return !reader_packs || bw_row_pack(g->store, &e->row, &b->arena, &s->packed);
 }
 
 /* A one-line progress bar on a terminal: records, rate, and with a file of

@@ -129,11 +129,8 @@ static bool run_pipeline(bw_request *r, post_state *st)
         bw_decl_row *row = add_row(st);
         bw_row_build(&rec, &oc, bw_role_names_http[r->who.role], &st->arena, &scratch, !store, row);
         /* compressing here, on the worker, leaves the committer only the
-         * inserts (see group_commit.h) */
-        if (store && bw_store_pack(store, row, &packed)) {
-            row->packed.p = bw_arena_strdup(&st->arena, row->packed.p, row->packed.n);
-            row->body = BW_STR_NULL;
-        } else if (store) {
+         * inserts (see group_commit.h); what is not packed, it packs */
+        if (store && !bw_row_pack(store, row, &st->arena, &packed)) {
             row->body.p = bw_arena_strdup(&st->arena, row->body.p, row->body.n);
             row->packed = BW_STR_NULL;
         }

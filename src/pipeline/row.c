@@ -182,3 +182,20 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
         r->over_limit = over_limit_row(rec, oc->over_limit, r, decl_len, arena);
     }
 }
+
+static bool pack_one(bw_store *s, bw_decl_row *r, bw_arena *arena, bw_buf *scratch)
+{
+    if (!bw_store_pack(s, r, scratch))
+        return false;
+    r->packed.p = bw_arena_strdup(arena, r->packed.p, r->packed.n);
+    return true;
+}
+
+bool bw_row_pack(bw_store *s, bw_decl_row *r, bw_arena *arena, bw_buf *scratch)
+{
+    /* the over-limit row was built by bw_row_build in the same arena: ours to fill */
+    if ((r->over_limit && !pack_one(s, (bw_decl_row *)r->over_limit, arena, scratch)) || !pack_one(s, r, arena, scratch))
+        return false;
+    r->body = BW_STR_NULL; /* not needed once packed */
+    return true;
+}

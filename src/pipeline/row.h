@@ -27,4 +27,8 @@ bool bw_row_storable(const bw_record *rec);
 void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_kind,
                   bw_arena *arena, bw_row_scratch *s, bool copy_body, bw_decl_row *row);
 
+/* Compresses a built row and its over-limit row (bw_store_pack on s),
+ * bytes kept in arena, so the thread that puts only inserts. */
+bool bw_row_pack(bw_store *s, bw_decl_row *row, bw_arena *arena, bw_buf *scratch);
+
 #endif

@@ -20,11 +20,17 @@
 #define MAX_AGE (366 * 86400LL)   /* the longest window a policy may set */
 #define SWEEP_EVERY (1u << 16)
 #define MAX_LINKED 16             /* parcels listed as evidence */
+#define MAX_PER_PAIR 64           /* parcels kept per buyer and seller: a pair past
+                                   * this many is linked by its latest ones already,
+                                   * and every check scans the pair's list */
 
 typedef struct parcel {
     bw_time at;
     int64_t value;
     char *ref;                    /* "submitter/declaration_id" */
+    bool raised;                  /* already handed to the store to leave green:
+                                   * later hits list it, but raise it no more
+                                   * (one UPDATE per parcel, not per later hit) */
 } parcel;
 
 typedef struct party_pair {
@@ -162,11 +168,16 @@ static party_pair *find_or_add(bw_splitting *s, uint64_t key)
 
 static void remember(bw_splitting *s, party_pair *pp, bw_time at, int64_t value, const char *ref)
 {
+    if (pp->n == MAX_PER_PAIR) { /* forget the first remembered */
+        free(pp->p[0].ref);
+        memmove(pp->p, pp->p + 1, sizeof *pp->p * --pp->n);
+        s->n_parcels--;
+    }
     if (pp->n == pp->cap) {
         pp->cap = pp->cap ? pp->cap * 2 : 2;
         pp->p = realloc(pp->p, sizeof *pp->p * pp->cap);
     }
-    pp->p[pp->n++] = (parcel){at, value, strdup(ref)};
+    pp->p[pp->n++] = (parcel){at, value, strdup(ref), false};
     s->n_parcels++;
     if (at > s->latest)
         s->latest = at;
@@ -210,7 +221,8 @@ static void add_hit(const bw_risk_facts *f, const parcel *linked, uint32_t n, in
              n, n == 1 ? "" : "s", (long long)(window / 3600));
     bw_risk_add(r, "splitting.linked", NULL, NULL, reason, bw_buf_cstr(&ev), bw_points(f)->splitting, BW_LANE_NONE);
     for (uint32_t i = 0; i < n; i++)
-        bw_risk_link(r, linked[i].ref);
+        if (!linked[i].raised)
+            bw_risk_link(r, linked[i].ref);
     bw_buf_free(&ev);
 }
 
@@ -230,11 +242,13 @@ void bw_splitting_check(bw_splitting *s, const bw_risk_facts *f, int64_t window,
     party_pair *pp = find_or_add(s, key);
     drop_old(s, pp, at);
     parcel linked[MAX_LINKED];
-    uint32_t n = 0;
+    uint32_t n = 0, at_index[MAX_LINKED];
     for (uint32_t i = 0; i < pp->n && n < MAX_LINKED; i++) {
         int64_t dt = pp->p[i].at - at;
-        if ((dt < 0 ? -dt : dt) <= window && strcmp(pp->p[i].ref, ref) != 0)
+        if ((dt < 0 ? -dt : dt) <= window && strcmp(pp->p[i].ref, ref) != 0) {
+            at_index[n] = i;
             linked[n++] = pp->p[i];
+        }
     }
     /* The lowest threshold the parcels were kept under and together passed. */
     int64_t hit_threshold = -1, total = f->consignment_value;
@@ -248,8 +262,11 @@ void bw_splitting_check(bw_splitting *s, const bw_risk_facts *f, int64_t window,
         if (under && total > th && (hit_threshold < 0 || th < hit_threshold))
             hit_threshold = th;
     }
-    if (hit_threshold >= 0)
+    if (hit_threshold >= 0) {
         add_hit(f, linked, n, hit_threshold, total, window, r); /* copies refs before unlock */
+        for (uint32_t i = 0; i < n; i++)
+            pp->p[at_index[i]].raised = true;
+    }
     remember(s, pp, at, f->consignment_value, ref);
     pthread_mutex_unlock(&s->mu);
 }

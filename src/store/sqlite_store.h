@@ -30,12 +30,19 @@ struct bw_store {
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
     struct bw_record_store *records; /* store_records.c, prepared on first use */
+    struct { const char *sql; sqlite3_stmt *st; } cached[16]; /* bw_sqlite_cached */
+    int n_cached;
 };
 
 
 
 bool bw_sqlite_error(bw_store *s, const char *what);
 void bw_sqlite_records_close(struct bw_record_store *rs);
+/* The statement of s for sql, a string constant (its address is the key):
+ * prepared on first use and kept with the connection, for statements of
+ * the storing path that are not in store_sqlite.c's table.  Reset and
+ * unbound, ready to bind; NULL on error (bw_store_error). */
+sqlite3_stmt *bw_sqlite_cached(bw_store *s, const char *sql);
 /* The prepared statement `which` of store_accounts.c, reset and unbound. */
 sqlite3_stmt *bw_sqlite_ac(bw_store *s, int which);
 void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v);

@@ -4,8 +4,10 @@
  * events, profile hit rates, watchlist candidates, analysts' profile edits,
  * and the learned state of the detectors between runs.
  *
- * These are rare next to declarations (an inspection per hundred parcels,
- * a state save per run), so statements are prepared per call.
+ * Most are rare next to declarations (an inspection per hundred parcels,
+ * a state save per run), so their statements are prepared per call; what
+ * the storing path runs (a split purchase raising earlier parcels, their
+ * events) is prepared once per connection (bw_sqlite_cached).
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,11 +56,12 @@ static int64_t declaration_row(bw_store *s, const char *submitter, const char *i
     return row;
 }
 
+static const char EVENT_SQL[] = "INSERT INTO events(declaration, at, actor, kind, status, detail) VALUES(?1,?2,?3,?4,?5,?6)";
+
 static bool event(bw_store *s, int64_t decl, bw_time at, const char *actor, const char *kind, const char *status,
                   const char *detail)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(s, "INSERT INTO events(declaration, at, actor, kind, status, detail)"
-                                            " VALUES(?1,?2,?3,?4,?5,?6)");
+    sqlite3_stmt *st = bw_sqlite_cached(s, EVENT_SQL);
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, decl);
@@ -67,8 +70,13 @@ static bool event(bw_store *s, int64_t decl, bw_time at, const char *actor, cons
     bind_cstr(st, 4, kind);
     bind_cstr(st, 5, status);
     bind_cstr(st, 6, detail);
-    return run(s, st, "recording the event");
+    bool ok = sqlite3_step(st) == SQLITE_DONE || bw_sqlite_error(s, "recording the event");
+    sqlite3_reset(st);
+    return ok;
 }
+
+static const char RAISE_SQL[] = "UPDATE declarations SET lane = 'yellow' WHERE submitter = ?1 AND declaration_id = ?2"
+                                " AND lane IN ('green', 'blue') RETURNING id, status";
 
 /* Runs body(s, ctx) in a transaction; its result, -1 on a store error. */
 static int in_transaction(bw_store *s, int (*body)(bw_store *, const void *), const void *ctx)
@@ -92,9 +100,7 @@ bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row)
         const char *ref = row->linked[i], *slash = strchr(ref, '/');
         if (!slash)
             continue;
-        sqlite3_stmt *st = bw_sqlite_prepare(s, "UPDATE declarations SET lane = 'yellow' WHERE submitter = ?1"
-                                                " AND declaration_id = ?2 AND lane IN ('green', 'blue')"
-                                                " RETURNING id, status");
+        sqlite3_stmt *st = bw_sqlite_cached(s, RAISE_SQL);
         if (!st)
             return false;
         sqlite3_bind_text(st, 1, ref, (int)(slash - ref), SQLITE_TRANSIENT);
@@ -106,7 +112,7 @@ bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row)
             snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
         while (rc == SQLITE_ROW)
             rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return bw_sqlite_error(s, "raising a linked declaration's lane");
         if (id && !event(s, id, row->received_at, "risk", "linked", status, detail))

@@ -212,6 +212,30 @@ bool bw_sqlite_error(bw_store *s, const char *what) { return set_error(s, what);
 
 const char *bw_store_error(const bw_store *s) { return s->error; }
 
+sqlite3_stmt *bw_sqlite_cached(bw_store *s, const char *sql)
+{
+    for (int i = 0; i < s->n_cached; i++) {
+        if (s->cached[i].sql == sql) {
+            sqlite3_stmt *st = s->cached[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    }
+    if (s->n_cached == (int)(sizeof s->cached / sizeof s->cached[0])) {
+        snprintf(s->error, sizeof s->error, "bw_sqlite_cached: more statements than slots; raise the count");
+        return NULL;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        set_error(s, "preparing a statement");
+        return NULL;
+    }
+    s->cached[s->n_cached].sql = sql;
+    s->cached[s->n_cached++].st = st;
+    return st;
+}
+
 static bool step_done(bw_store *s, int which, const char *what);
 
 /* Reads the dictionaries this connection does not know yet (another
@@ -333,6 +357,8 @@ void bw_store_close(bw_store *s)
         return;
     bw_sqlite_accounts_close(s);
     bw_sqlite_records_close(s->records);
+    for (int i = 0; i < s->n_cached; i++)
+        sqlite3_finalize(s->cached[i].st);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);

@@ -69,6 +69,9 @@ static void build(const parcel *p, char *out, size_t n)
              p->buyer, p->value);
 }
 
+/* How many earlier parcels the last assess() handed to the store to leave green. */
+static uint32_t last_linked;
+
 /* Runs the pipeline with `e`; returns the risk decision as parsed JSON
  * (caller puts it) and fails the test when the parcel is not accepted. */
 static json_object *assess(bw_risk_engine *e, const parcel *p)
@@ -90,6 +93,7 @@ static json_object *assess(bw_risk_engine *e, const parcel *p)
         fail_msg("not accepted: %s", bw_buf_cstr(&b));
     }
     assert_non_null(oc.risk);
+    last_linked = oc.risk->n_linked;
     bw_buf b = {0};
     bw_risk_object(oc.risk, &b);
     json_object *o = json_tokener_parse(bw_buf_cstr(&b));
@@ -143,6 +147,7 @@ static void test_split_purchase_is_linked(void **state)
     /* 60 + 60 = 120 is still under EUR 150: nothing yet */
     assert_null(hit(ra, "splitting"));
     assert_null(hit(rb, "splitting"));
+    assert_int_equal(last_linked, 2); /* c raises a and b out of green */
     /* 180 > 150, each at or under: the third parcel links the first two */
     json_object *h = hit(rc, "splitting.linked"), *ev, *parcels;
     assert_non_null(h);
@@ -152,6 +157,15 @@ static void test_split_purchase_is_linked(void **state)
     assert_true(json_object_object_get_ex(ev, "parcels", &parcels));
     assert_int_equal(json_object_array_length(parcels), 2);
     assert_string_equal(str(json_object_array_get_idx(parcels, 0), "declaration"), "POST-DE/S-1");
+    /* a fourth lists all three as evidence but raises only c: a and b were
+     * raised already */
+    parcel d = {"S-4", "Anna Schmidt", "SELLER-9", "2026-11-19T10:00:00Z", "60.00", NULL};
+    json_object *rd_ = assess(e, &d);
+    assert_true(json_object_object_get_ex(hit(rd_, "splitting.linked"), "evidence", &ev));
+    assert_true(json_object_object_get_ex(ev, "parcels", &parcels));
+    assert_int_equal(json_object_array_length(parcels), 3);
+    assert_int_equal(last_linked, 1);
+    json_object_put(rd_);
     json_object_put(ra), json_object_put(rb), json_object_put(rc);
     bw_risk_engine_free(e);
 }
