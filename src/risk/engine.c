@@ -410,6 +410,9 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     bw_risk_result_init(r, arena);
     facts_from_outcome(d, o, arena, &f);
     f.so_far = r;
+    uint64_t party_keys[BW_ROLE_COUNT];
+    bw_parties_keys(d, party_keys);
+    f.party_keys = party_keys;
     const bw_lane_policy *policy = bw_lanes_policy(lists->lanes, f.jurisdiction, f.when);
     f.points = policy ? &policy->points : NULL;
 
@@ -427,7 +430,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     bw_lanes_decide(lists->lanes, &f, r);
 
     /* what every accepted declaration teaches (splitting remembered it above) */
-    bw_parties_observe(e->parties, d, f.when);
+    bw_parties_observe(e->parties, d, party_keys, f.when);
     bw_valuation_learn(e->valuation, rd, &f);
     bw_textclass_learn(e->textclass, d);
 }

@@ -2,7 +2,7 @@
  * normalize.c - the normalized text form of normalize.h.
  *
  * Two passes: ICU transliteration to Latin ASCII, only when the input has a
- * byte >= 0x80, then one ASCII pass that lower-cases, turns every run of
+ * byte >= 0x80 (remembered per thread), then one ASCII pass that lower-cases, turns every run of
  * other characters into one space and, with BW_NORM_LEET, undoes
  * digit-for-letter spellings word by word (digits after a word's first
  * letter, and '@' / '$' in words with letters).
@@ -19,35 +19,72 @@
 
 /* ---- transliteration (ICU), one transliterator per thread ------------------- */
 
+/* ICU's rule-based transliteration costs microseconds per name, and the
+ * same text comes back again and again: the same names go through the
+ * party key, the watchlist and the records comparison; sellers, products
+ * and their descriptions repeat across parcels.  So each thread remembers
+ * its last results in a direct-mapped memo (input compared in full: a
+ * hash collision never yields another text's form). */
+#define MEMO_SLOTS 4096           /* per thread; a slot holds input and output */
+#define MEMO_MAX_INPUT 512        /* longer texts are rare and not kept */
+
+typedef struct memo_slot {
+    char *bytes;                  /* input, then output, one allocation */
+    uint32_t in_n, out_n;
+} memo_slot;
+
+typedef struct translit_state {
+    UTransliterator *t;
+    memo_slot memo[MEMO_SLOTS];
+} translit_state;
+
 static pthread_key_t translit_key;
 static pthread_once_t translit_once = PTHREAD_ONCE_INIT;
 
-static void translit_close(void *t) { utrans_close((UTransliterator *)t); }
+static void translit_close(void *p)
+{
+    translit_state *ts = p;
+    utrans_close(ts->t);
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        free(ts->memo[i].bytes);
+    free(ts);
+}
 static void translit_key_make(void) { pthread_key_create(&translit_key, translit_close); }
 
-static UTransliterator *translit_get(void)
+static translit_state *translit_get(void)
 {
     pthread_once(&translit_once, translit_key_make);
-    UTransliterator *t = pthread_getspecific(translit_key);
-    if (t)
-        return t;
+    translit_state *ts = pthread_getspecific(translit_key);
+    if (ts)
+        return ts;
     static const char id[] = "NFKC; Any-Latin; Latin-ASCII";
     UChar uid[sizeof id];
     u_uastrcpy(uid, id);
     UErrorCode st = U_ZERO_ERROR;
-    t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
-    if (U_FAILURE(st))
+    UTransliterator *t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    if (U_FAILURE(st) || !(ts = calloc(1, sizeof *ts))) {
+        utrans_close(t);
         return NULL;
-    pthread_setspecific(translit_key, t);
-    return t;
+    }
+    ts->t = t;
+    pthread_setspecific(translit_key, ts);
+    return ts;
+}
+
+/* FNV-1a: short texts, a slot index only. */
+static size_t memo_index(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 29)) & (MEMO_SLOTS - 1);
 }
 
 /* Transliterates UTF-8 s[0..n) into a malloc'd UTF-8 string (*out_n bytes),
  * or NULL when ICU cannot (the caller then drops the non-ASCII bytes). */
-static char *transliterate(const char *s, size_t n, size_t *out_n)
+static char *icu_transliterate(UTransliterator *t, const char *s, size_t n, size_t *out_n)
 {
-    UTransliterator *t = translit_get();
-    if (!t || n > (1u << 20))
+    if (n > (1u << 20))
         return NULL;
     /* Transliteration can lengthen text (one Han character -> a syllable). */
     int32_t cap = (int32_t)n * 4 + 16, len = 0;
@@ -77,6 +114,39 @@ static char *transliterate(const char *s, size_t n, size_t *out_n)
 out:
     free(u);
     return utf8;
+}
+
+/* The transliteration of s[0..n): from the memo, or ICU's (then kept).
+ * *out_n bytes that stay valid until the thread's next call; NULL when ICU
+ * cannot. */
+static const char *transliterate(const char *s, size_t n, size_t *out_n, char **owned)
+{
+    *owned = NULL;
+    translit_state *ts = translit_get();
+    if (!ts)
+        return NULL;
+    memo_slot *m = n <= MEMO_MAX_INPUT ? &ts->memo[memo_index(s, n)] : NULL;
+    if (m && m->bytes && m->in_n == n && memcmp(m->bytes, s, n) == 0) {
+        *out_n = m->out_n;
+        return m->bytes + n;
+    }
+    size_t tn = 0;
+    char *t = icu_transliterate(ts->t, s, n, &tn);
+    if (!t || !m) {
+        *out_n = tn;
+        return *owned = t;
+    }
+    char *kept = realloc(m->bytes, n + tn);
+    if (!kept) {
+        *out_n = tn;
+        return *owned = t;
+    }
+    memcpy(kept, s, n);
+    memcpy(kept + n, t, tn);
+    free(t);
+    *m = (memo_slot){kept, (uint32_t)n, (uint32_t)tn};
+    *out_n = tn;
+    return kept + n;
 }
 
 /* ---- the ASCII pass ---------------------------------------------------------- */
@@ -198,9 +268,10 @@ static size_t norm_text(const char *s, size_t n, char *out, size_t cap, unsigned
     if (ascii)
         return ascii_pass(s, n, out, cap, flags);
     size_t tn = 0;
-    char *t = transliterate(s, n, &tn);
+    char *owned;
+    const char *t = transliterate(s, n, &tn, &owned);
     size_t r = t ? ascii_pass(t, tn, out, cap, flags) : ascii_pass(s, n, out, cap, flags);
-    free(t);
+    free(owned);
     return r;
 }
 

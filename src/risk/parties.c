@@ -401,28 +401,41 @@ typedef void (*update_fn)(party_rec *r, const bw_declaration *d, bw_time when, i
 
 /* Runs fn on the record of each of the declaration's parties, under its
  * stripe's lock. */
-/* The keys of a declaration's parties (0: none), and a prefetch of each
- * one's slot: five records in a table far larger than the caches are five
- * cache misses, and fetched together they cost about one. */
-static void party_keys(bw_parties *p, const bw_declaration *d, uint64_t keys[BW_ROLE_COUNT])
+void bw_parties_keys(const bw_declaration *d, uint64_t keys[BW_ROLE_COUNT])
 {
-    for (int role = 0; role < BW_ROLE_COUNT; role++) {
-        if (!bw_parties_key(d, (bw_party_role)role, &keys[role])) {
+    for (int role = 0; role < BW_ROLE_COUNT; role++)
+        if (!bw_parties_key(d, (bw_party_role)role, &keys[role]))
             keys[role] = 0;
+}
+
+/* The keys of a declaration's parties (given, or derived into own), and a
+ * prefetch of each one's slot: five records in a table far larger than the
+ * caches are five cache misses, and fetched together they cost about one. */
+static const uint64_t *party_keys(bw_parties *p, const bw_declaration *d, const uint64_t *given,
+                                  uint64_t own[BW_ROLE_COUNT])
+{
+    const uint64_t *keys = given;
+    if (!keys) {
+        bw_parties_keys(d, own);
+        keys = own;
+    }
+    for (int role = 0; role < BW_ROLE_COUNT; role++) {
+        if (!keys[role])
             continue;
-        }
         stripe *s = &p->stripes[STRIPE_OF(keys[role])];
         pthread_mutex_lock(&s->lock);
         if (s->slots)
             __builtin_prefetch(&s->slots[slot_of(keys[role], s->mask)]);
         pthread_mutex_unlock(&s->lock);
     }
+    return keys;
 }
 
-static void each_party(bw_parties *p, const bw_declaration *d, bw_time when, int arg, update_fn fn)
+static void each_party(bw_parties *p, const bw_declaration *d, const uint64_t *given, bw_time when, int arg,
+                       update_fn fn)
 {
-    uint64_t keys[BW_ROLE_COUNT];
-    party_keys(p, d, keys);
+    uint64_t own[BW_ROLE_COUNT];
+    const uint64_t *keys = party_keys(p, d, given, own);
     for (int role = 0; role < BW_ROLE_COUNT; role++) {
         uint64_t key = keys[role];
         if (!key)
@@ -461,15 +474,15 @@ static void inspected(party_rec *r, const bw_declaration *d, bw_time when, int r
     refresh_compliance(r);
 }
 
-void bw_parties_observe(bw_parties *p, const bw_declaration *d, bw_time when)
+void bw_parties_observe(bw_parties *p, const bw_declaration *d, const uint64_t *keys, bw_time when)
 {
-    each_party(p, d, clamp_time(when), 0, seen);
+    each_party(p, d, keys, clamp_time(when), 0, seen);
 }
 
 void bw_parties_outcome(bw_parties *p, const bw_declaration *d, bw_inspection_result res, bw_time when)
 {
     if (res == BW_INSPECTION_COMPLIANT || res == BW_INSPECTION_DISCREPANCY || res == BW_INSPECTION_SEIZED)
-        each_party(p, d, clamp_time(when), (int)res, inspected);
+        each_party(p, d, NULL, clamp_time(when), (int)res, inspected);
 }
 
 /* ---- evidence -------------------------------------------------------------------- */
@@ -689,8 +702,8 @@ void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw
     if (!d)
         return;
     bw_buf b = {0};
-    uint64_t keys[BW_ROLE_COUNT];
-    party_keys(p, d, keys);
+    uint64_t own[BW_ROLE_COUNT];
+    const uint64_t *keys = party_keys(p, d, f->party_keys, own);
     for (int role = 0; role < BW_ROLE_COUNT; role++) {
         party_rec rec = {.key = keys[role]};
         if (!rec.key)

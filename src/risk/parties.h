@@ -56,8 +56,9 @@ void bw_parties_free(bw_parties *p);
  * (negative), each with the party's history as evidence.  Reads only. */
 void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw_risk_result *r);
 
-/* After the decision: the declaration was seen (first/last seen, volumes). */
-void bw_parties_observe(bw_parties *p, const bw_declaration *d, bw_time when);
+/* After the decision: the declaration was seen (first/last seen, volumes).
+ * keys: bw_parties_keys of d, or NULL to derive them. */
+void bw_parties_observe(bw_parties *p, const bw_declaration *d, const uint64_t *keys, bw_time when);
 
 /* An inspection of the declaration came out as `res`: counted for each of
  * its parties (created if unknown). */
@@ -66,6 +67,9 @@ void bw_parties_outcome(bw_parties *p, const bw_declaration *d, bw_inspection_re
 /* The key under which the declaration's party of `role` is kept; false when
  * the declaration does not identify one (no usable fields). */
 bool bw_parties_key(const bw_declaration *d, bw_party_role role, uint64_t *key);
+/* Every role's key (0: none): names are normalized once per declaration,
+ * not once per detector (bw_risk_facts.party_keys). */
+void bw_parties_keys(const bw_declaration *d, uint64_t keys[BW_ROLE_COUNT]);
 
 /* The history of one party as a JSON object for an analyst's view
  * ({"role":..,"key":"<16 hex>","first_seen":..,"declarations":..,

@@ -129,6 +129,8 @@ typedef struct bw_risk_facts {
     int64_t consignment_value;     /* -1 unknown */
     const int64_t *item_value;     /* per item, NULL unknown */
     uint32_t party_flags;          /* BW_PARTY_* */
+    const uint64_t *party_keys;    /* by bw_party_role, 0 none (bw_parties_keys), once per
+                                    * declaration; NULL: each detector derives them */
     const struct bw_risk_result *so_far; /* hits of the detectors that ran before */
     const bw_risk_points *points;  /* NULL: bw_risk_points_default */
 } bw_risk_facts;

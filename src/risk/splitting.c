@@ -96,7 +96,12 @@ size_t bw_splitting_size(bw_splitting *s)
 static uint64_t pair_key(const bw_risk_facts *f)
 {
     uint64_t buyer, seller;
-    if (!bw_parties_key(f->decl, BW_ROLE_BUYER, &buyer) || !bw_parties_key(f->decl, BW_ROLE_SELLER, &seller))
+    if (f->party_keys) {
+        buyer = f->party_keys[BW_ROLE_BUYER];
+        seller = f->party_keys[BW_ROLE_SELLER];
+        if (!buyer || !seller)
+            return 0;
+    } else if (!bw_parties_key(f->decl, BW_ROLE_BUYER, &buyer) || !bw_parties_key(f->decl, BW_ROLE_SELLER, &seller))
         return 0;
     uint64_t h = XXH3_64bits(f->jurisdiction.p ? f->jurisdiction.p : "", f->jurisdiction.n);
     h = XXH3_64bits_withSeed(&buyer, sizeof buyer, h);

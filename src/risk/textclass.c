@@ -136,6 +136,56 @@ static void split(bw_str desc, words *w)
     }
 }
 
+/* log(1 + count) of a posting: counts are mostly small, and learning sets
+ * one weight per word of every item, so small counts come from a table. */
+#define WEIGHT_TABLE 4096
+static float weight_table[WEIGHT_TABLE];
+static pthread_once_t weight_once = PTHREAD_ONCE_INIT;
+
+static void weight_table_fill(void)
+{
+    for (int c = 0; c < WEIGHT_TABLE; c++)
+        weight_table[c] = (float)log1p((double)c);
+}
+
+static float weight_of(uint32_t count)
+{
+    pthread_once(&weight_once, weight_table_fill);
+    return count < WEIGHT_TABLE ? weight_table[count] : (float)log1p((double)count);
+}
+
+/* The words of a description, split once for its check and its learning:
+ * a small ring per thread, looked up by the description's bytes (compared
+ * in full).  The words stay valid until RING more descriptions are split. */
+#define RING 8
+#define RING_TEXT 256                  /* longer descriptions are split each time */
+
+typedef struct split_slot {
+    char text[RING_TEXT];
+    uint32_t n;                        /* 0: empty */
+    words w;
+} split_slot;
+
+static _Thread_local split_slot ring[RING];
+static _Thread_local unsigned ring_next;
+static _Thread_local words unkept;
+
+static const words *split_once(bw_str desc)
+{
+    if (desc.n == 0 || desc.n > RING_TEXT) {
+        split(desc, &unkept);
+        return &unkept;
+    }
+    for (int i = 0; i < RING; i++)
+        if (ring[i].n == desc.n && memcmp(ring[i].text, desc.p, desc.n) == 0)
+            return &ring[i].w;
+    split_slot *sl = &ring[ring_next++ % RING];
+    memcpy(sl->text, desc.p, desc.n);
+    sl->n = desc.n;
+    split(desc, &sl->w);
+    return &sl->w;
+}
+
 /* The heading (4 digits as a number, >= 100) of an HS code, or -1. */
 static int heading_of(bw_str hs)
 {
@@ -242,19 +292,18 @@ static void inc(uint32_t *v)
 static void learn_item(bw_textclass *t, const bw_item *it)
 {
     int h = heading_of(it->hs_code);
-    words w;
     if (h < 0)
         return;
-    split(it->description, &w);
-    if (w.n == 0)
+    const words *w = split_once(it->description);
+    if (w->n == 0)
         return;
-    for (int k = 0; k < w.n; k++) {
-        token *tok = upsert(t, w.hash[k]);
+    for (int k = 0; k < w->n; k++) {
+        token *tok = upsert(t, w->hash[k]);
         posting *p = tok ? posting_of(tok, (uint16_t)h) : NULL;
         if (!p)
             continue; /* out of memory: this word is not learned */
         inc(&p->count);
-        p->weight = (float)log1p((double)p->count);
+        p->weight = weight_of(p->count);
         inc(&tok->total);
         inc(&t->h_words[h]);
     }
@@ -468,9 +517,8 @@ static void check_item(const bw_textclass *t, const bw_risk_points *pts, const b
     int declared = heading_of(it->hs_code);
     if (declared < 0 || t->ch_items[declared / 100] < BW_TEXTCLASS_MIN_CHAPTER_ITEMS)
         return; /* a chapter the model has (nearly) never seen: it cannot judge */
-    words w;
-    split(it->description, &w);
-    score(t, &w, declared, s);
+    const words *w = split_once(it->description);
+    score(t, w, declared, s);
     if (s->known < BW_TEXTCLASS_MIN_KNOWN_TOKENS)
         return;
     /* The usual case, a well classified item, without an exponential: when
@@ -492,7 +540,7 @@ static void check_item(const bw_textclass *t, const bw_risk_points *pts, const b
     char ref[5] = {it->hs_code.p[0], it->hs_code.p[1], it->hs_code.p[2], it->hs_code.p[3], 0};
     bw_risk_add(r, "classification.improbable", ref, bw_risk_path(r->arena, "items", index, "hs_code"),
                 "the declared HS chapter is improbable for the goods description",
-                evidence(b, t, it, declared, p, &w, s), points(pts, p), BW_LANE_NONE);
+                evidence(b, t, it, declared, p, w, s), points(pts, p), BW_LANE_NONE);
 }
 
 void bw_textclass_check(bw_textclass *t, const bw_risk_facts *f, bw_risk_result *r)
@@ -705,7 +753,7 @@ static bool read_token(bw_textclass *t, cursor *c, uint32_t *prev, uint64_t *wor
     for (uint32_t i = 0; i < n_post; i++) {
         k.post[i].heading = (uint16_t)take(c, 2);
         k.post[i].count = (uint32_t)take(c, 4);
-        k.post[i].weight = (float)log1p((double)k.post[i].count);
+        k.post[i].weight = weight_of(k.post[i].count);
         int h = k.post[i].heading;
         ok = ok && h > last && h < HEADINGS && t->h_items[h] > 0 && k.post[i].count > 0 &&
              k.post[i].count <= t->h_items[h];

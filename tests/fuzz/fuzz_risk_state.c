@@ -65,7 +65,7 @@ static void exercise(int which, const unsigned char *bytes, size_t n)
             goto done;
         uint32_t flags = 0;
         bw_parties_check(p, &f, &flags, &r);
-        bw_parties_observe(p, &d, f.when);
+        bw_parties_observe(p, &d, NULL, f.when);
         bw_parties_outcome(p, &d, BW_INSPECTION_DISCREPANCY, f.when);
         bw_parties_save(p, &out);
         bw_parties_free(p);

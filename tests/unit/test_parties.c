@@ -163,7 +163,7 @@ static void test_first_time_then_occasional_then_regular(void **state)
     json_object_put(ev);
 
     /* seen once: no longer first-time, occasional */
-    bw_parties_observe(p, &d, t0);
+    bw_parties_observe(p, &d, NULL, t0);
     r = check_at(p, &d, "EU", t0 + 3600, &flags, &a);
     assert_false(flags & (BW_PARTY_FIRST_TIME_SELLER | BW_PARTY_FIRST_TIME_BUYER | BW_PARTY_FIRST_TIME_PLATFORM |
                           BW_PARTY_FIRST_TIME_CARRIER));
@@ -179,7 +179,7 @@ static void test_first_time_then_occasional_then_regular(void **state)
 
     /* occasional until OCCASIONAL_BELOW declarations, regular from then on */
     for (int k = 2; k <= OCCASIONAL_BELOW; k++) {
-        bw_parties_observe(p, &d, t0 + k * 86400);
+        bw_parties_observe(p, &d, NULL, t0 + k * 86400);
         r = check_at(p, &d, "EU", t0 + k * 86400 + 1, &flags, &a);
         bool occasional = flags & BW_PARTY_OCCASIONAL_SELLER;
         assert_int_equal(occasional, k < OCCASIONAL_BELOW);
@@ -207,9 +207,9 @@ static void test_history_dates_and_volumes(void **state)
     d.items = items;
     d.n_items = 3;
     /* seen out of order: first and last seen are the extremes */
-    bw_parties_observe(p, &d, day("2026-05-10"));
-    bw_parties_observe(p, &d, day("2026-05-01"));
-    bw_parties_observe(p, &d, day("2026-05-20"));
+    bw_parties_observe(p, &d, NULL, day("2026-05-10"));
+    bw_parties_observe(p, &d, NULL, day("2026-05-01"));
+    bw_parties_observe(p, &d, NULL, day("2026-05-20"));
     uint64_t key;
     assert_true(bw_parties_key(&d, BW_ROLE_SELLER, &key));
     bw_buf b = {0};
@@ -375,7 +375,7 @@ static void test_outcomes_make_compliance_hits(void **state)
     bw_time t = day("2026-04-01");
     bw_declaration d = make(&BASE);
     for (int k = 0; k < OCCASIONAL_BELOW; k++)
-        bw_parties_observe(p, &d, t);
+        bw_parties_observe(p, &d, NULL, t);
     uint32_t flags;
     /* one discrepancy: Beta(1,2), high 0.776 < 0.8: non-compliant */
     bw_parties_outcome(p, &d, BW_INSPECTION_DISCREPANCY, t);
@@ -415,7 +415,7 @@ static void test_outcomes_make_compliance_hits(void **state)
      * (0.05^(1/29) = 0.9018; 0.05^(1/28) = 0.8985) */
     p = fresh();
     for (int k = 0; k < OCCASIONAL_BELOW; k++)
-        bw_parties_observe(p, &d, t);
+        bw_parties_observe(p, &d, NULL, t);
     for (int k = 0; k < 27; k++)
         bw_parties_outcome(p, &d, BW_INSPECTION_COMPLIANT, t);
     r = check_at(p, &d, "EU", t, &flags, &a);
@@ -578,7 +578,7 @@ static bw_parties *some_history(void)
         s.seller_id = seller;
         s.buyer_name = buyer;
         bw_declaration d = make(&s);
-        bw_parties_observe(p, &d, day("2026-01-01") + i * 3600);
+        bw_parties_observe(p, &d, NULL, day("2026-01-01") + i * 3600);
         if (i % 7 == 0)
             bw_parties_outcome(p, &d, i % 21 == 0 ? BW_INSPECTION_DISCREPANCY : BW_INSPECTION_COMPLIANT,
                                day("2026-01-02") + i);
@@ -630,7 +630,7 @@ static void test_save_restore(void **state)
     assert_memory_equal(b.p, b2.p, b.n);
     /* learning goes on after a restore */
     bw_declaration d = make(&BASE);
-    bw_parties_observe(q, &d, day("2026-03-01"));
+    bw_parties_observe(q, &d, NULL, day("2026-03-01"));
     b2.n = 0;
     assert_int_equal(bw_parties_save(q, &b2), 0);
     assert_true(b2.n != b.n || memcmp(b.p, b2.p, b.n) != 0);

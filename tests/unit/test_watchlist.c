@@ -209,6 +209,30 @@ static void test_norm_is_normalize_h(void **state)
     }
 }
 
+/* Transliterations are remembered per thread: the same text gives the same
+ * form, texts of the same length their own, after the memo has been
+ * overwritten too. */
+static void test_norm_memo(void **state)
+{
+    (void)state;
+    char out[64];
+    static const char *const pairs[][2] = {{"Иван", "ivan"}, {"Ивон", "ivon"}, {"Иван", "ivan"}, {"王伟", "wang wei"}};
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+            bw_norm_text(pairs[i][0], strlen(pairs[i][0]), out, sizeof out, 0);
+            assert_string_equal(out, pairs[i][1]);
+        }
+        for (int k = 0; k < 10000; k++) { /* more texts than the memo holds */
+            char in[32];
+            int n = snprintf(in, sizeof in, "Ив%d", k);
+            char want[32];
+            snprintf(want, sizeof want, "iv%d", k);
+            bw_norm_text(in, (size_t)n, out, sizeof out, 0);
+            assert_string_equal(out, want);
+        }
+    }
+}
+
 /* ---- exact values ------------------------------------------------------------------ */
 
 static void test_email(void **state)
@@ -747,6 +771,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_norm_is_normalize_h),
+        cmocka_unit_test(test_norm_memo),
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_identifier),
