@@ -155,6 +155,8 @@ typedef struct wl_rules {
     bool loaded;
     int min_score[K_COUNT];     /* name and address */
     int points[K_COUNT];
+    int name_alone;             /* points of a name match nothing else backs */
+    bool have_name_alone;
     bw_lane lane[K_COUNT];
     bool have_min[K_COUNT], have_points[K_COUNT];
     uint64_t *legal;            /* sorted hashes of legal-form words */
@@ -1211,6 +1213,11 @@ static const char *rule_line(wl_rules *ru, char **a, int n)
             return "expected: min-score name|address 1-100";
         ru->min_score[k] = v;
         ru->have_min[k] = true;
+    } else if (!strcmp(a[0], "points") && n == 3 && !strcmp(a[1], "name-alone")) {
+        if (!parse_int(a[2], -1000, 1000, &v))
+            return "expected: points name-alone -1000..1000";
+        ru->name_alone = v;
+        ru->have_name_alone = true;
     } else if (!strcmp(a[0], "points")) {
         if (n != 3 || k < 0 || !parse_int(a[2], -1000, 1000, &v))
             return "expected: points name|address|email|phone|id -1000..1000";
@@ -2007,6 +2014,8 @@ typedef struct wl_found {
     size_t declared_n;
     const char *norm;      /* as compared */
     int score;             /* 0-100 */
+    const char *backed_by; /* a name: what else of the party agrees with the entry
+                            * ("country", "address", "email", ...), NULL nothing */
 } wl_found;
 
 static void evidence(bw_buf *b, const wl_rec *r, const wl_found *f)
@@ -2020,6 +2029,13 @@ static void evidence(bw_buf *b, const wl_rec *r, const wl_found *f)
     put_member(b, ",\"normalized\":", f->norm);
     bw_buf_puts(b, ",\"score\":");
     bw_buf_put_i64(b, f->score);
+    if (f->kind == K_NAME) {
+        bw_buf_puts(b, ",\"corroborated_by\":");
+        if (f->backed_by)
+            put_json_text(b, f->backed_by, strlen(f->backed_by));
+        else
+            bw_buf_puts(b, "null");
+    }
     bw_buf_putc(b, '}');
 }
 
@@ -2043,6 +2059,8 @@ static void reason(bw_buf *b, const wl_rec *r, const wl_found *f)
         bw_buf_put_i64(b, f->score);
         bw_buf_putc(b, ')');
     }
+    if (f->kind == K_NAME && !f->backed_by)
+        bw_buf_puts(b, "; the name alone: neither the country, the address nor a contact agrees");
 }
 
 /* Adds the hit: path, reason and evidence built in one buffer, NUL
@@ -2062,6 +2080,8 @@ static void report(const bw_watchlist *w, bw_risk_result *res, const wl_rec *r, 
     evidence(&b, r, f);
     bw_buf_putc(&b, 0);
     int32_t pts = w->rules.points[f->kind];
+    if (f->kind == K_NAME && !f->backed_by && w->rules.have_name_alone)
+        pts = w->rules.name_alone; /* common names are shared by the innocent */
     if (f->kind == K_NAME || f->kind == K_ADDRESS)
         pts = pts * f->score / 100; /* proportional to the similarity */
     bw_risk_add(res, CODES[f->kind], r->e.id, b.p, b.p + why, b.p + ev, pts, w->rules.lane[f->kind]);
@@ -2151,23 +2171,48 @@ static void ask_prepare(const bw_watchlist *w, const bw_party *p, const char *pa
     }
 }
 
+/* What of the party, besides its name, agrees with entry r: its country,
+ * or an address or exact field that found the same entry. */
+static const char *name_backing(const wl_rec *r, const bw_party *p, const wl_rec *const found[], const char *const what[],
+                                int n_found)
+{
+    for (int i = 0; i < n_found; i++)
+        if (found[i] == r)
+            return what[i];
+    bw_str c = p->address.country;
+    if (r->country[0] && c.n == 2 && (c.p[0] | 0x20) == (r->country[0] | 0x20) &&
+        (c.p[1] | 0x20) == (r->country[1] | 0x20))
+        return "country";
+    return NULL;
+}
+
 static void ask_resolve(const bw_watchlist *w, wl_ask *a, bw_time when, bw_risk_result *res)
 {
     int sc;
     const bw_party *p = a->p;
-    const wl_rec *r = a->name.t.n ? name_best(w, &a->name, when, &sc) : NULL;
-    if (r && sc >= w->rules.min_score[K_NAME])
-        report(w, res, r, &(wl_found){K_NAME, a->party, "name", p->name.p, p->name.n, a->name.norm, sc});
-    r = a->raw_n ? address_best(w, &a->addr, p->address.country, when, &sc) : NULL;
-    if (r && sc >= w->rules.min_score[K_ADDRESS])
-        report(w, res, r, &(wl_found){K_ADDRESS, a->party, "address", a->raw, a->raw_n, a->addr.norm, sc});
+    const wl_rec *found[1 + EXACT_FIELDS];
+    const char *what[1 + EXACT_FIELDS];
+    int n_found = 0;
+    const wl_rec *r = a->raw_n ? address_best(w, &a->addr, p->address.country, when, &sc) : NULL;
+    if (r && sc >= w->rules.min_score[K_ADDRESS]) {
+        report(w, res, r, &(wl_found){K_ADDRESS, a->party, "address", a->raw, a->raw_n, a->addr.norm, sc, NULL});
+        found[n_found] = r, what[n_found++] = "address";
+    }
     for (int i = 0; i < EXACT_FIELDS; i++) {
         const wl_exact *x = &a->ex[i];
         r = x->ok ? find_exact(w, x->k, x->norm, x->h, when) : NULL;
         int kind = x->k == EXACT_EMAIL ? K_EMAIL : x->k == EXACT_PHONE ? K_PHONE : K_ID;
-        if (r)
-            report(w, res, r, &(wl_found){kind, a->party, x->field, x->v.p, x->v.n, x->norm, 100});
+        if (r) {
+            report(w, res, r, &(wl_found){kind, a->party, x->field, x->v.p, x->v.n, x->norm, 100, NULL});
+            found[n_found] = r, what[n_found++] = x->field;
+        }
     }
+    /* the name last: whether anything else backs it sets its weight */
+    r = a->name.t.n ? name_best(w, &a->name, when, &sc) : NULL;
+    if (r && sc >= w->rules.min_score[K_NAME])
+        report(w, res, r,
+               &(wl_found){K_NAME, a->party, "name", p->name.p, p->name.n, a->name.norm, sc,
+                           name_backing(r, p, found, what, n_found)});
 }
 
 void bw_watchlist_check(const bw_watchlist *w, const bw_risk_facts *f, bw_risk_result *r)

@@ -475,6 +475,43 @@ static void test_hits_and_evidence(void **state)
     bw_watchlist_free(w);
 }
 
+/* A name alone is weak evidence (data/watchlist/rules.txt: points name 60,
+ * name-alone 25): full weight only when the listed country, the address or
+ * a contact of the same entry backs it. */
+static void test_name_corroboration(void **state)
+{
+    (void)state;
+    bw_watchlist *w = load("C1\tperson\tLi Wei\t\tCN\tliwei@shop.example\t\t\tcounterfeit watches\t2024-01-01\t\n");
+    /* the same name in another country, nothing else alike */
+    bw_risk_result r = check(w, NULL, &(party_spec){.name = "Li Wei", .country = "DE", .email = "lw@mail.example"},
+                             TODAY);
+    const bw_risk_hit *h = find_hit(&r, "watchlist.name", "buyer.name");
+    assert_non_null(h);
+    assert_int_equal(h->score, 25);
+    assert_non_null(strstr(h->reason, "the name alone"));
+    json_object *ev = evidence(h), *v;
+    assert_true(json_object_object_get_ex(ev, "corroborated_by", &v));
+    assert_null(v); /* JSON null */
+    json_object_put(ev);
+    /* the listed country backs it */
+    r = check(w, NULL, &(party_spec){.name = "Li Wei", .country = "CN"}, TODAY);
+    h = find_hit(&r, "watchlist.name", "buyer.name");
+    assert_int_equal(h->score, 60);
+    assert_null(strstr(h->reason, "the name alone"));
+    ev = evidence(h);
+    assert_string_equal(member(ev, "corroborated_by"), "country");
+    json_object_put(ev);
+    /* the listed email backs it, whatever the country */
+    r = check(w, NULL, &(party_spec){.name = "Li Wei", .country = "DE", .email = "LiWei@shop.example"}, TODAY);
+    h = find_hit(&r, "watchlist.name", "buyer.name");
+    assert_int_equal(h->score, 60);
+    assert_non_null(find_hit(&r, "watchlist.email", "buyer.email"));
+    ev = evidence(h);
+    assert_string_equal(member(ev, "corroborated_by"), "email");
+    json_object_put(ev);
+    bw_watchlist_free(w);
+}
+
 /* A declared name with bytes that are not UTF-8 still gives valid JSON. */
 static void test_evidence_of_bad_utf8(void **state)
 {
@@ -772,6 +809,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_norm_is_normalize_h),
         cmocka_unit_test(test_norm_memo),
+        cmocka_unit_test(test_name_corroboration),
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_identifier),
