@@ -413,6 +413,7 @@ void bw_risk_assess(bw_risk_engine *e, const bw_refdata *rd, const bw_declaratio
     uint64_t party_keys[BW_ROLE_COUNT];
     bw_parties_keys(d, party_keys);
     f.party_keys = party_keys;
+    bw_splitting_prefetch(e->splitting, &f);
     const bw_lane_policy *policy = bw_lanes_policy(lists->lanes, f.jurisdiction, f.when);
     f.points = policy ? &policy->points : NULL;
 

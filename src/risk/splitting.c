@@ -231,6 +231,17 @@ static void add_hit(const bw_risk_facts *f, const parcel *linked, uint32_t n, in
     bw_buf_free(&ev);
 }
 
+void bw_splitting_prefetch(bw_splitting *s, const bw_risk_facts *f)
+{
+    uint64_t key = pair_key(f);
+    if (!key)
+        return;
+    pthread_mutex_lock(&s->mu);
+    party_pair *const *head = &s->bucket[key & (s->n_buckets - 1)];
+    __builtin_prefetch(head);
+    pthread_mutex_unlock(&s->mu);
+}
+
 void bw_splitting_check(bw_splitting *s, const bw_risk_facts *f, int64_t window, const int64_t *thresholds,
                         int n_thresholds, bw_risk_result *r)
 {

@@ -25,6 +25,12 @@ void bw_splitting_free(bw_splitting *s);
  * every linked parcel and this one are at or under it and their total is
  * over it; then remembers this parcel.  One step under one lock, so two
  * parcels checked at once still see each other. */
+/* Starts fetching the declaration's buyer-and-seller slot into the cache:
+ * called when the facts are known, so that by the time the check runs
+ * (after the other detectors) the table, far larger than the caches, costs
+ * no wait. */
+void bw_splitting_prefetch(bw_splitting *s, const bw_risk_facts *f);
+
 void bw_splitting_check(bw_splitting *s, const bw_risk_facts *f, int64_t window, const int64_t *thresholds,
                         int n_thresholds, bw_risk_result *r);
 
