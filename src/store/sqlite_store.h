@@ -29,6 +29,7 @@ struct bw_store {
     unsigned packs_without_dict; /* to look for a dictionary another connection made */
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
+    sqlite3_stmt *sim_put;       /* store_simulate.c, prepared on first use */
 };
 
 
@@ -59,5 +60,11 @@ void bw_sqlite_accounts_close(bw_store *s);
 bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row);
 /* Runs one statement of store_risk.c (prepared per call: these are rare). */
 sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
+
+/* In the storing transaction: the row's revenue basis for the de minimis
+ * simulator (store_simulate.c), marked over the buyer limit when that row
+ * stood; nothing when the row has none. */
+bool bw_sqlite_sim_stored(bw_store *s, int64_t declaration, const bw_settled *t);
+void bw_sqlite_sim_close(bw_store *s);
 
 #endif
