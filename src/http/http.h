@@ -179,6 +179,13 @@ void bw_h_post_profile(bw_request *r);
 void bw_h_delete_profile(bw_request *r);
 void bw_h_post_record(bw_request *r);
 void bw_h_get_record(bw_request *r);
+/* the de minimis simulator and public information (simulate.c, publish.c) */
+void bw_h_post_simulate(bw_request *r);
+void bw_h_public_index(bw_request *r);
+void bw_h_public_thresholds(bw_request *r);
+void bw_h_public_prohibited(bw_request *r);
+void bw_h_public_estimate(bw_request *r);
+void bw_h_public_seizures(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

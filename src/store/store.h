@@ -348,5 +348,10 @@ typedef struct bw_sim_pending {
 } bw_sim_pending;
 /* The number filled into out (0: none left), -1 error. */
 int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int limit);
+/* Publication (store_publish.c): every declaration seized (an inspection
+ * with result "seized", or a lifecycle "seized" event), once, at its first
+ * seizure; strings valid during the callback. */
+bool bw_store_seizures(bw_store *s, void (*each)(void *, const char *submitter, const char *declaration_id, bw_time at),
+                       void *ctx);
 
 #endif
