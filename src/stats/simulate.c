@@ -82,6 +82,15 @@ static bool assess_variant(const bw_refdata *rd, const bw_declaration *d, const 
             *tax = vs->k[i].tax;
             return true;
         }
+    /* no tax collected at all: the duty is that of any assessment with the
+     * same duty (it does not depend on the tax), the tax 0 */
+    if (!alt.tax_due && !alt.tax_prepaid)
+        for (int i = 0; i < vs->n; i++)
+            if (vs->k[i].duty_due == k.duty_due && vs->k[i].flat_duty == k.flat_duty) {
+                *duty = vs->k[i].duty;
+                *tax = 0;
+                return true;
+            }
     bw_revenue rev;
     if (!bw_assess_revenue(rd, d, &alt, arena, &rev) || !rev.computed)
         return false;
@@ -108,7 +117,8 @@ bool bw_sim_basis_compute(const bw_refdata *rd, const bw_declaration *d, const b
     if (o->status != BW_STATUS_ACCEPTED || !o->version || !r || !r->computed || d->n_items == 0)
         return false;
     bw_sim_basis b = {0};
-    snprintf(b.jurisdiction, sizeof b.jurisdiction, "%s", o->jurisdiction->id);
+    size_t idn = strlen(o->jurisdiction->id);
+    memcpy(b.jurisdiction, o->jurisdiction->id, idn < sizeof b.jurisdiction ? idn : sizeof b.jurisdiction - 1);
     b.day = o->assessed_at - ((o->assessed_at % 86400) + 86400) % 86400;
     b.model = d->collection.model.value < 4 ? d->collection.model.value : 0;
     uint32_t top = 0;
@@ -128,10 +138,12 @@ bool bw_sim_basis_compute(const bw_refdata *rd, const bw_declaration *d, const b
     vs.k[0] = key_of(o);
     vs.k[0].duty = r->duty;
     vs.k[0].tax = r->tax;
-    if (!assess_variant(rd, d, o, arena, false, false, &vs, &b.duty_low, &b.tax_at[0][0]) ||
-        !assess_variant(rd, d, o, arena, true, true, &vs, &b.duty_high, &b.tax_at[1][1]) ||
+    /* tax above first: below the tax threshold the duty is usually one
+     * already known and the tax 0, with no assessment to run */
+    if (!assess_variant(rd, d, o, arena, true, true, &vs, &b.duty_high, &b.tax_at[1][1]) ||
+        !assess_variant(rd, d, o, arena, false, true, &vs, &b.duty_low, &b.tax_at[0][1]) ||
         !assess_variant(rd, d, o, arena, true, false, &vs, &(int64_t){0}, &b.tax_at[1][0]) ||
-        !assess_variant(rd, d, o, arena, false, true, &vs, &(int64_t){0}, &b.tax_at[0][1]))
+        !assess_variant(rd, d, o, arena, false, false, &vs, &(int64_t){0}, &b.tax_at[0][0]))
         return false;
     int64_t full = v->full_declaration_threshold;
     const bw_de_minimis_rule *rule = vs.rule >= 0 ? &v->rules[vs.rule] : NULL;

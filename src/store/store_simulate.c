@@ -16,9 +16,12 @@
 #include "../stats/simulate.h"
 #include "sqlite_store.h"
 
+/* Clustered by jurisdiction and day (WITHOUT ROWID): a simulation reads
+ * one jurisdiction's period as one sequential range of the table, which
+ * measured 1.5x the rowid table read through an index. */
 static const char TABLE[] =
     "CREATE TABLE IF NOT EXISTS revenue_basis("
-    "  declaration INTEGER PRIMARY KEY,"   /* declarations.id */
+    "  declaration INTEGER NOT NULL,"   /* declarations.id */
     "  jurisdiction TEXT NOT NULL, day INTEGER NOT NULL, origin TEXT,"
     "  model INTEGER NOT NULL, basis INTEGER NOT NULL, over_limit INTEGER NOT NULL,"
     /* minor units of the jurisdiction's currency */
@@ -26,8 +29,9 @@ static const char TABLE[] =
     "  duty_low INTEGER NOT NULL, duty_high INTEGER NOT NULL,"
     "  tax_ll INTEGER NOT NULL, tax_lh INTEGER NOT NULL, tax_hl INTEGER NOT NULL, tax_hh INTEGER NOT NULL,"
     "  duty_threshold INTEGER NOT NULL, tax_threshold INTEGER NOT NULL, full_threshold INTEGER NOT NULL,"
-    "  duty INTEGER NOT NULL, tax INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS revenue_basis_by_day ON revenue_basis(jurisdiction, day);";
+    "  duty INTEGER NOT NULL, tax INTEGER NOT NULL,"
+    "  PRIMARY KEY(jurisdiction, day, declaration)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS revenue_basis_by_declaration ON revenue_basis(declaration);";
 
 static const char COLUMNS[] =
     "jurisdiction, day, origin, model, basis, over_limit, v_intrinsic, v_customs, v_cif, duty_low, duty_high,"
