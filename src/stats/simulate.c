@@ -123,8 +123,11 @@ bool bw_sim_basis_compute(const bw_refdata *rd, const bw_declaration *d, const b
     b.model = d->collection.model.value < 4 ? d->collection.model.value : 0;
     uint32_t top = 0;
     for (uint32_t i = 0; i < r->n_items; i++) {
-        b.value[SIM_BASIS_INTRINSIC] += r->items[i].value;
-        b.value[SIM_BASIS_CIF] += r->items[i].value + r->items[i].transport;
+        int64_t cif;
+        if (__builtin_add_overflow(r->items[i].value, r->items[i].transport, &cif) ||
+            __builtin_add_overflow(b.value[SIM_BASIS_INTRINSIC], r->items[i].value, &b.value[SIM_BASIS_INTRINSIC]) ||
+            __builtin_add_overflow(b.value[SIM_BASIS_CIF], cif, &b.value[SIM_BASIS_CIF]))
+            return false; /* amounts too large to replay (the assessment itself fits) */
         if (r->items[i].value > r->items[top].value)
             top = i;
     }
@@ -417,20 +420,21 @@ static void add_one(const bw_sim_scenario *sc, const bw_sim_cost *cost, const bw
                                            : b->full_threshold;
     bool da = b->over_limit || above(v, dt), ta = b->over_limit || above(v, tt);
     int64_t duty = da ? b->duty_high : b->duty_low, tax = b->tax_at[da][ta];
-    res->duty += duty;
-    res->tax += tax;
+    if (__builtin_add_overflow(res->duty, duty, &res->duty) || __builtin_add_overflow(res->tax, tax, &res->tax))
+        res->overflow = true; /* said in the output: the sums are not to be trusted */
     res->owe_duty += duty > 0;
     res->owe_tax += tax > 0;
+    int64_t c = cost->relieved;
     if (ft >= 0 && v > ft) {
         res->full++;
-        res->cost += cost->full;
-    } else if (duty + tax > 0) {
+        c = cost->full;
+    } else if (duty > 0 || tax > 0) {
         res->simplified++;
-        res->cost += cost->simplified;
-    } else {
+        c = cost->simplified;
+    } else
         res->relieved++;
-        res->cost += cost->relieved;
-    }
+    if (__builtin_add_overflow(res->cost, c, &res->cost))
+        res->overflow = true;
     if (da || ta) {
         if (origin >= 0)
             res->crossing[origin]++;
@@ -448,13 +452,23 @@ void bw_sim_add(bw_sim_run *r, const bw_sim_basis *b)
         r->by_origin[origin]++;
     else
         r->origin_unknown++;
-    r->assessed_duty += b->duty;
-    r->assessed_tax += b->tax;
+    if (__builtin_add_overflow(r->assessed_duty, b->duty, &r->assessed_duty) ||
+        __builtin_add_overflow(r->assessed_tax, b->tax, &r->assessed_tax))
+        r->overflow = true;
     for (uint32_t i = 0; i < r->n; i++)
         add_one(&r->scenarios[i], cost, b, origin, &r->results[i]);
 }
 
 bool bw_sim_current_matches(const bw_sim_run *r, uint32_t i)
 {
-    return r->results[i].duty == r->assessed_duty && r->results[i].tax == r->assessed_tax;
+    return !r->overflow && !r->results[i].overflow && r->results[i].duty == r->assessed_duty &&
+           r->results[i].tax == r->assessed_tax;
+}
+
+bool bw_sim_overflowed(const bw_sim_run *r)
+{
+    for (uint32_t i = 0; i < r->n; i++)
+        if (r->results[i].overflow)
+            return true;
+    return r->overflow;
 }

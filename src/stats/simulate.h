@@ -101,6 +101,7 @@ typedef struct bw_sim_result {
     int64_t cost;
     int64_t crossing[BW_SIM_ORIGINS]; /* per origin: above a threshold */
     int64_t crossing_unknown;
+    bool overflow;               /* a sum went past int64: not to be trusted */
 } bw_sim_result;
 
 typedef struct bw_sim_run {
@@ -113,6 +114,7 @@ typedef struct bw_sim_run {
     int64_t by_origin[BW_SIM_ORIGINS], origin_unknown;
     int64_t assessed_duty, assessed_tax; /* the sums of what was assessed */
     bw_time from, to;            /* the period replayed ([from, to), 0 open) */
+    bool overflow;               /* the assessed sums went past int64 */
 } bw_sim_run;
 
 bool bw_sim_run_init(bw_sim_run *r, const bw_jurisdiction *j, const bw_sim_costs *costs,
@@ -122,6 +124,8 @@ void bw_sim_run_free(bw_sim_run *r);
 void bw_sim_add(bw_sim_run *r, const bw_sim_basis *b);
 /* Whether the scenario of the rules in force reproduces what was assessed. */
 bool bw_sim_current_matches(const bw_sim_run *r, uint32_t scenario);
+/* Whether some sum went past int64 (absurd amounts): the output says so. */
+bool bw_sim_overflowed(const bw_sim_run *r);
 
 /* Output: JSON object, a table side by side, CSV (one row per scenario and
  * measure), an SVG bar chart (revenue, cost, net per scenario). */

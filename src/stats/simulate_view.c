@@ -9,6 +9,15 @@
 
 #include "simulate.h"
 
+/* Sums for display, saturating: a run that overflowed says so (bw_sim_overflowed). */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t v;
+    return __builtin_add_overflow(a, b, &v) ? (b > 0 ? INT64_MAX : INT64_MIN) : v;
+}
+static int64_t total(const bw_sim_result *r) { return sat_add(r->duty, r->tax); }
+static int64_t net(const bw_sim_result *r) { return sat_add(total(r), r->cost == INT64_MIN ? INT64_MAX : -r->cost); }
+
 static void threshold_json(bw_buf *b, const char *key, int64_t v, int exp)
 {
     if (v < 0)
@@ -57,9 +66,11 @@ void bw_sim_json(const bw_sim_run *r, bw_buf *b)
     else
         bw_buf_puts(b, "null");
     bw_buf_printf(b, "},\"consignments\":%lld", (long long)r->consignments);
+    if (bw_sim_overflowed(r))
+        bw_buf_puts(b, ",\"overflow\":\"a sum went past the largest amount: the figures are not to be trusted\"");
     bw_buf_put_amount(b, ",\"assessed\":{\"duty\":", r->assessed_duty, e);
     bw_buf_put_amount(b, ",\"tax\":", r->assessed_tax, e);
-    bw_buf_put_amount(b, ",\"total\":", r->assessed_duty + r->assessed_tax, e);
+    bw_buf_put_amount(b, ",\"total\":", sat_add(r->assessed_duty, r->assessed_tax), e);
     bw_buf_puts(b, "},\"cost_source\":");
     bw_buf_put_json_str(b, r->costs->source, strlen(r->costs->source));
     bw_buf_puts(b, ",\"scenarios\":[");
@@ -80,13 +91,13 @@ void bw_sim_json(const bw_sim_run *r, bw_buf *b)
         bw_buf_printf(b, ",\"basis\":\"%s\"", bw_sim_basis_names[sc->basis]);
         bw_buf_put_amount(b, ",\"revenue\":{\"duty\":", res->duty, e);
         bw_buf_put_amount(b, ",\"tax\":", res->tax, e);
-        bw_buf_put_amount(b, ",\"total\":", res->duty + res->tax, e);
+        bw_buf_put_amount(b, ",\"total\":", total(res), e);
         bw_buf_printf(b, "},\"owe_duty\":%lld,\"owe_tax\":%lld,\"declarations\":{\"full\":%lld,\"simplified\":%lld,"
                          "\"relieved\":%lld}",
                       (long long)res->owe_duty, (long long)res->owe_tax, (long long)res->full,
                       (long long)res->simplified, (long long)res->relieved);
         bw_buf_put_amount(b, ",\"collection_cost\":", res->cost, e);
-        bw_buf_put_amount(b, ",\"net_revenue\":", res->duty + res->tax - res->cost, e);
+        bw_buf_put_amount(b, ",\"net_revenue\":", net(res), e);
         origins_json(r, res, b);
         bw_buf_putc(b, '}');
     }
@@ -134,14 +145,14 @@ static void measure(const bw_sim_run *r, uint32_t i, int m, cell *c)
     case M_BASIS: snprintf(c->text, sizeof c->text, "%s", bw_sim_basis_names[sc->basis]); break;
     case M_DUTY: amount_text(res->duty, e, c); break;
     case M_TAX: amount_text(res->tax, e, c); break;
-    case M_TOTAL: amount_text(res->duty + res->tax, e, c); break;
+    case M_TOTAL: amount_text(total(res), e, c); break;
     case M_OWE_D: snprintf(c->text, sizeof c->text, "%lld", (long long)res->owe_duty); break;
     case M_OWE_T: snprintf(c->text, sizeof c->text, "%lld", (long long)res->owe_tax); break;
     case M_FULL: snprintf(c->text, sizeof c->text, "%lld", (long long)res->full); break;
     case M_SIMPL: snprintf(c->text, sizeof c->text, "%lld", (long long)res->simplified); break;
     case M_RELIEVED: snprintf(c->text, sizeof c->text, "%lld", (long long)res->relieved); break;
     case M_COST: amount_text(res->cost, e, c); break;
-    default: amount_text(res->duty + res->tax - res->cost, e, c); break;
+    default: amount_text(net(res), e, c); break;
     }
 }
 
@@ -225,14 +236,14 @@ void bw_sim_svg(const bw_sim_run *r, bw_buf *b)
     int64_t hi = 1, lo = 0;
     for (uint32_t i = 0; i < r->n; i++) {
         const bw_sim_result *res = &r->results[i];
-        int64_t v[3] = {res->duty + res->tax, res->cost, res->duty + res->tax - res->cost};
+        int64_t v[3] = {total(res), res->cost, net(res)};
         for (int k = 0; k < 3; k++) {
             hi = v[k] > hi ? v[k] : hi;
             lo = v[k] < lo ? v[k] : lo;
         }
     }
     int width = LEFT + (int)r->n * (3 * W_BAR + GAP) + GAP + 40, height = TOP + H + 70;
-    double scale = (double)H / (double)(hi - lo);
+    double scale = (double)H / ((double)hi - (double)lo);
     int zero = TOP + (int)((double)hi * scale);
     bw_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -249,10 +260,10 @@ void bw_sim_svg(const bw_sim_run *r, bw_buf *b)
     static const char *const labels[3] = {"revenue", "collection cost", "net revenue"};
     for (uint32_t i = 0; i < r->n; i++) {
         const bw_sim_result *res = &r->results[i];
-        int64_t v[3] = {res->duty + res->tax, res->cost, res->duty + res->tax - res->cost};
+        int64_t v[3] = {total(res), res->cost, net(res)};
         int x0 = LEFT + GAP / 2 + (int)i * (3 * W_BAR + GAP);
         for (int k = 0; k < 3; k++) {
-            int h = (int)((double)(v[k] < 0 ? -v[k] : v[k]) * scale + 0.5);
+            int h = (int)((v[k] < 0 ? -(double)v[k] : (double)v[k]) * scale + 0.5);
             int y = v[k] >= 0 ? zero - h : zero;
             bw_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>", x0 + k * W_BAR,
                           y, W_BAR - 2, h, colours[k]);
