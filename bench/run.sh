@@ -59,6 +59,8 @@ for _ in $(seq "$ROUNDS"); do  # "run SECONDS RSS EXIT": fastest = fewest second
     if [ -z "$ingest" ] || awk -v a="$s_" -v b="$ingest_best" 'BEGIN{exit !(a<b)}'; then ingest=$line; ingest_best=$s_; fi
 done
 again=$($B run $BW ingest --quiet --db "$OUT/ingest.db" "$input")
+# the de minimis simulator over the stored declarations (SIM_DB: another store, e.g. the 10M one)
+sim_lines=$(bash bench/simulate.sh "${SIM_DB:-$OUT/ingest.db}" 2>/dev/null || echo "simulate: failed")
 rm -f "$OUT"/raw.db* "$OUT"/ingest.db*
 
 echo "bench: risk figures ..." >&2
@@ -121,6 +123,7 @@ REP
 )
 
 echo "$report"
+echo "$sim_lines"
 {
 cat <<DOC
 # Performance
@@ -134,6 +137,8 @@ Machine: $(nproc) cores ($cpu), $mem, $(uname -sr), $cc_v, SQLite $sqlite_v.
 Input: $N declarations from \`breakwater gen --count $N --seed $SEED\`, $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB of NDJSON.
 
 $report
+
+$(echo "$sim_lines" | sed 's/^/    /')
 
 ## What each figure is
 - **scan**: every byte of the memory-mapped input read once (sum and line
@@ -170,6 +175,10 @@ $report
   obfuscations: a floor, not the same work).
 - **profiles**: bench/profiles.sh: \`bw_profiles_evaluate\` alone with 10,
   1,000 and 10,000 synthetic profiles on top of the shipped ones.
+- **simulate**: bench/simulate.sh: \`breakwater simulate\` with three
+  scenarios and \`current\` per jurisdiction over the stored revenue basis
+  (docs/simulator.md); the replay is the whole command less the same
+  command over an empty period (reference data, opening the store).
 - **raw insert**: the same rows (bodies encoded and compressed beforehand,
   not timed) with one plain prepared INSERT each into a table of the same
   shape, same pragmas and batch size; no events table, no pipeline.

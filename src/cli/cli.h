@@ -30,6 +30,9 @@ int cmd_score(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_records(int argc, char **argv);
 int cmd_watchlist(int argc, char **argv);
+/* the de minimis simulator and publication (cmd_simulate.c, cmd_publish.c) */
+int cmd_simulate(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

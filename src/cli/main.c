@@ -25,6 +25,8 @@ static const struct {
     {"screen", cmd_screen, "screen goods descriptions against the prohibited and restricted list"},
     {"profiles", cmd_profiles, "risk profiles: check, list, time the evaluation"},
     {"records", cmd_records, "order, payment and logistics records: add (and compare), show"},
+    {"simulate", cmd_simulate, "the de minimis simulator: stored history under other thresholds"},
+    {"publish", cmd_publish, "public information as static files: thresholds, prohibited goods, seizures"},
     {"routes", cmd_routes, "print the routes of the HTTP API"},
     {"train", cmd_train, "learn a risk model from past declarations and inspection outcomes"},
     {"score", cmd_score, "score declarations with a learned risk model"},

@@ -183,6 +183,13 @@ void bw_h_get_record(bw_request *r);
  * declarations stored with their order, payment and logistics records in
  * the committer's transaction; arg is the request. */
 bool bw_http_records_in_txn(bw_store *s, bw_commit_job *job, void *arg);
+/* the de minimis simulator and public information (simulate.c, publish.c) */
+void bw_h_post_simulate(bw_request *r);
+void bw_h_public_index(bw_request *r);
+void bw_h_public_thresholds(bw_request *r);
+void bw_h_public_prohibited(bw_request *r);
+void bw_h_public_estimate(bw_request *r);
+void bw_h_public_seizures(bw_request *r);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),

@@ -34,6 +34,17 @@ const bw_route bw_routes[] = {
     {"GET", "/v1/records/{kind}/{key}", bw_h_get_record, SUBMITTER_ROLES | CUSTOMS_ROLES, "record_get"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
+    /* the de minimis simulator (customs) and public information (no key) */
+    {"POST", "/v1/simulate", bw_h_post_simulate, CUSTOMS_ROLES, "simulate"},
+    {"GET", "/public/index.html", bw_h_public_index, EVERYONE, "public_index"},
+    {"GET", "/public/thresholds.json", bw_h_public_thresholds, EVERYONE, "public_thresholds"},
+    {"GET", "/public/thresholds.html", bw_h_public_thresholds, EVERYONE, "public_thresholds"},
+    {"GET", "/public/prohibited.json", bw_h_public_prohibited, EVERYONE, "public_prohibited"},
+    {"GET", "/public/prohibited.html", bw_h_public_prohibited, EVERYONE, "public_prohibited"},
+    {"GET", "/public/estimate.json", bw_h_public_estimate, EVERYONE, "public_estimate"},
+    {"GET", "/public/estimate.html", bw_h_public_estimate, EVERYONE, "public_estimate"},
+    {"GET", "/public/seizure-notices.json", bw_h_public_seizures, EVERYONE, "public_seizures"},
+    {"GET", "/public/seizure-notices.html", bw_h_public_seizures, EVERYONE, "public_seizures"},
 };
 const unsigned bw_n_routes = sizeof bw_routes / sizeof bw_routes[0];
 

@@ -4,6 +4,7 @@
 #include "../revenue/revenue.h"
 #include "pipeline.h"
 #include "../risk/engine.h"
+#include "../stats/simulate.h"
 
 const char *const bw_status_names[] = {"accepted", "rejected"};
 
@@ -91,6 +92,11 @@ void bw_pipeline_run(const bw_pipeline *p, bw_record *rec, bw_outcome *out)
     if (out->status != BW_STATUS_ACCEPTED)
         return;
     assess_revenue(p, rec, out);
+    if (!p->quote) { /* what the de minimis simulator replays (src/stats/simulate.h) */
+        bw_sim_basis *b = bw_arena_alloc(&rec->arena, sizeof *b);
+        if (bw_sim_basis_compute(p->rd, &rec->decl, out, &rec->arena, b))
+            out->sim_basis = b;
+    }
     if (p->risk && !p->quote) {
         out->risk = bw_arena_alloc(&rec->arena, sizeof *out->risk);
         bw_risk_assess(p->risk, p->rd, &rec->decl, out, &rec->issues, &rec->arena, out->risk);

@@ -44,6 +44,9 @@ typedef struct bw_outcome {
     /* Accepted, with a risk engine: lane, score and hits (record's arena);
      * shared with over_limit.  NULL when risk was not assessed. */
     struct bw_risk_result *risk;
+    /* Accepted and assessed, not a quote: the de minimis simulator's
+     * revenue basis (src/stats/simulate.h; record's arena), else NULL. */
+    struct bw_sim_basis *sim_basis;
 } bw_outcome;
 
 typedef struct bw_pipeline {

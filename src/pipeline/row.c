@@ -7,6 +7,7 @@
 #include "../model/json_encode.h"
 #include "../revenue/revenue.h"
 #include "../risk/risk.h"
+#include "../stats/simulate.h"
 #include "row.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
@@ -169,6 +170,11 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
         r->n_linked = oc->risk->n_linked;
         r->lane = bw_lane_names[oc->risk->lane];
         r->risk_score = oc->risk->score < 0 ? 0 : oc->risk->score;
+    }
+    if (oc->sim_basis) { /* the simulator's revenue basis: the row outlives the record */
+        bw_sim_basis *b = bw_arena_alloc(arena, sizeof *b);
+        *b = *oc->sim_basis;
+        r->sim_basis = b;
     }
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {

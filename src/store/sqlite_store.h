@@ -32,6 +32,7 @@ struct bw_store {
     struct bw_record_store *records; /* store_records.c, prepared on first use */
     struct { const char *sql; sqlite3_stmt *st; } cached[16]; /* bw_sqlite_cached */
     int n_cached;
+    sqlite3_stmt *sim_put;       /* store_simulate.c, prepared on first use */
 };
 
 
@@ -68,5 +69,11 @@ void bw_sqlite_accounts_close(bw_store *s);
 bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row);
 /* Runs one statement of store_risk.c (prepared per call: these are rare). */
 sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
+
+/* In the storing transaction: the row's revenue basis for the de minimis
+ * simulator (store_simulate.c), marked over the buyer limit when that row
+ * stood; nothing when the row has none. */
+bool bw_sqlite_sim_stored(bw_store *s, int64_t declaration, const bw_settled *t);
+void bw_sqlite_sim_close(bw_store *s);
 
 #endif

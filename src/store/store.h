@@ -75,6 +75,9 @@ typedef struct bw_decl_row {
     /* The row to store instead when the buyer is over buyer_limit (same
      * ids and content hash, other category and assessment); NULL: none. */
     const struct bw_decl_row *over_limit;
+    /* The de minimis simulator's revenue basis (src/stats/simulate.h), stored
+     * in the same transaction; NULL: none (rejected, or not assessable). */
+    const struct bw_sim_basis *sim_basis;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
@@ -321,5 +324,34 @@ typedef struct bw_profile_edit {
     bw_time updated_at;
 } bw_profile_edit;
 bool bw_store_profile_edits(bw_store *s, void (*each)(void *, const bw_profile_edit *), void *ctx);
+
+/* ---- de minimis simulator (store_simulate.c) -------------------------------------
+ * One revenue basis per accepted declaration (struct bw_sim_basis), written
+ * by bw_store_put with the declaration, so replaying history under other
+ * thresholds is a scan and a sum.  Stores made before it are caught up from
+ * the stored bodies (src/stats/simulate_replay.c). */
+struct bw_sim_basis;
+/* Every basis of the jurisdiction whose day is in [from, to) (0: open), in
+ * the order stored. */
+bool bw_store_sim_scan(bw_store *s, const char *jurisdiction, bw_time from, bw_time to,
+                       void (*each)(void *, const struct bw_sim_basis *), void *ctx);
+/* Writes (or replaces) the basis of the stored declaration with store id
+ * `declaration`; inside a transaction. */
+bool bw_store_sim_put(bw_store *s, int64_t declaration, const struct bw_sim_basis *b);
+/* Accepted, assessed declarations without a basis (stored before the
+ * simulator existed), id > after, in id order. */
+typedef struct bw_sim_pending {
+    int64_t id;
+    char submitter[72], declaration_id[72];
+    int64_t duty, tax;
+    bool counted_to_limit;       /* limit_key set: the relief under a buyer limit stood */
+} bw_sim_pending;
+/* The number filled into out (0: none left), -1 error. */
+int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int limit);
+/* Publication (store_publish.c): every declaration seized (an inspection
+ * with result "seized", or a lifecycle "seized" event), once, at its first
+ * seizure; strings valid during the callback. */
+bool bw_store_seizures(bw_store *s, void (*each)(void *, const char *submitter, const char *declaration_id, bw_time at),
+                       void *ctx);
 
 #endif

@@ -359,6 +359,7 @@ void bw_store_close(bw_store *s)
     bw_sqlite_records_close(s->records);
     for (int i = 0; i < s->n_cached; i++)
         sqlite3_finalize(s->cached[i].st);
+    bw_sqlite_sim_close(s);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
@@ -511,7 +512,8 @@ static bool add_event_detail(bw_store *s, int64_t decl, const bw_decl_row *r, co
 static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const char *kind, bw_put_result ok)
 {
     if (!add_event_detail(s, id, t->row, kind, t) || !bw_sqlite_apply_settled(s, t, t->row->received_at) ||
-        !bw_sqlite_raise_linked(s, t->row))
+        !bw_sqlite_raise_linked(s, t->row) ||
+        !bw_sqlite_sim_stored(s, id, t))
         return BW_PUT_FAILED;
     return ok;
 }
