@@ -8,6 +8,7 @@
 #include "../revenue/revenue.h"
 #include "../risk/risk.h"
 #include "row.h"
+#include "../lifecycle/prearrival.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
 {
@@ -170,6 +171,8 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
         r->lane = bw_lane_names[oc->risk->lane];
         r->risk_score = oc->risk->score < 0 ? 0 : oc->risk->score;
     }
+    /* before the over-limit copy: both rows carry the same transport facts */
+    r->lifecycle = bw_lifecycle_facts(d, oc, r->received_at, arena);
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

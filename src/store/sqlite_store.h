@@ -29,6 +29,7 @@ struct bw_store {
     unsigned packs_without_dict; /* to look for a dictionary another connection made */
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
+    struct bw_lc_stmts *lc;      /* store_lifecycle.c, prepared on first use */
 };
 
 

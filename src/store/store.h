@@ -75,6 +75,8 @@ typedef struct bw_decl_row {
     /* The row to store instead when the buyer is over buyer_limit (same
      * ids and content hash, other category and assessment); NULL: none. */
     const struct bw_decl_row *over_limit;
+    /* lifecycle: transport document, timeliness, referral (store_lifecycle.h); NULL: none */
+    const struct bw_lc_facts *lifecycle;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
@@ -140,6 +142,8 @@ typedef struct bw_stored {
     bw_time settled_at;            /* 0: not settled */
     bw_event *events;
     uint32_t n_events;
+    /* lifecycle: state, hold, arrival, timeliness (store_lifecycle.h); NULL: unknown */
+    struct bw_lc_status *lifecycle;
 } bw_stored;
 
 /* 1 found, 0 not found, -1 error. */
