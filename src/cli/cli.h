@@ -30,6 +30,12 @@ int cmd_score(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_records(int argc, char **argv);
 int cmd_watchlist(int argc, char **argv);
+/* the clearance lifecycle (cmd_lifecycle.c) */
+int cmd_arrive(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
+int cmd_act(int argc, char **argv);
+int cmd_referrals(int argc, char **argv);
+int cmd_unmatched(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -179,6 +179,12 @@ void bw_h_post_profile(bw_request *r);
 void bw_h_delete_profile(bw_request *r);
 void bw_h_post_record(bw_request *r);
 void bw_h_get_record(bw_request *r);
+/* the clearance lifecycle (lifecycle.c) */
+void bw_h_post_arrival(bw_request *r);
+void bw_h_list_unmatched(bw_request *r);
+void bw_h_queue(bw_request *r);
+void bw_h_referrals(bw_request *r);
+void bw_h_post_action(bw_request *r);   /* release, refuse, seize, return, destroy, hold */
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

@@ -12,7 +12,7 @@
 
 #include "release.h"
 
-static bool settled(const char *settlement)
+bool bw_lc_settled(const char *settlement)
 {
     return !settlement || !strcmp(settlement, "none") || !strcmp(settlement, "debited") ||
            !strcmp(settlement, "paid");
@@ -25,7 +25,7 @@ bool bw_lc_release_on_arrival(const char *lane, const char *settlement, bw_hold_
         *reason = BW_HOLD_DOCUMENTS;
     else if (!strcmp(lane, "yellow") || !strcmp(lane, "red"))
         *reason = BW_HOLD_INSPECTION;
-    else if (!settled(settlement))
+    else if (!bw_lc_settled(settlement))
         *reason = BW_HOLD_PAYMENT;
     return *reason == BW_HOLD_NONE;
 }

@@ -12,4 +12,7 @@
  * decision (stored before risk assessment), which is a documents hold. */
 bool bw_lc_release_on_arrival(const char *lane, const char *settlement, bw_hold_reason *reason);
 
+/* Whether nothing is owed any more: nothing due, debited, or paid. */
+bool bw_lc_settled(const char *settlement);
+
 #endif

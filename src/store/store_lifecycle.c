@@ -92,7 +92,8 @@ enum { LC_FIND, LC_STATE, LC_UPDATE, LC_EVENT, LC_STORED, LC_OPEN_UNMATCHED, LC_
 
 static const char *const LC_SQL[LC_N] = {
     [LC_FIND] = "SELECT id FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
-    [LC_STATE] = "SELECT state, arrived_at, lane, settlement, submitter, declaration_id FROM declarations WHERE id = ?1",
+    [LC_STATE] = "SELECT state, arrived_at, lane, settlement, submitter, declaration_id, hold_reason FROM declarations"
+                 " WHERE id = ?1",
     [LC_UPDATE] = "UPDATE declarations SET state = ?2, hold_reason = ?3, state_at = ?4,"
                   " arrived_at = coalesce(?5, arrived_at), released_at = coalesce(?6, released_at) WHERE id = ?1",
     [LC_EVENT] = "INSERT INTO events(declaration, at, actor, kind, status, detail) VALUES(?1,?2,?3,?4,?5,?6)",
@@ -174,7 +175,7 @@ static bool add_event(bw_store *s, int64_t row, bw_time at, const char *actor, c
 typedef struct row_state {
     int state;
     bool arrived;
-    char lane[16], settlement[24], submitter[72], declaration_id[80];
+    char lane[16], settlement[24], submitter[72], declaration_id[80], hold_reason[24];
 } row_state;
 
 static int read_state(bw_store *s, int64_t row, row_state *rs)
@@ -195,6 +196,7 @@ static int read_state(bw_store *s, int64_t row, row_state *rs)
     snprintf(rs->settlement, sizeof rs->settlement, "%s", (t = (const char *)sqlite3_column_text(st, 3)) ? t : "");
     snprintf(rs->submitter, sizeof rs->submitter, "%s", (const char *)sqlite3_column_text(st, 4));
     snprintf(rs->declaration_id, sizeof rs->declaration_id, "%s", (const char *)sqlite3_column_text(st, 5));
+    snprintf(rs->hold_reason, sizeof rs->hold_reason, "%s", (t = (const char *)sqlite3_column_text(st, 6)) ? t : "");
     sqlite3_reset(st);
     if (rs->state < 0) {
         snprintf(s->error, sizeof s->error, "declaration row %lld has an unknown state", (long long)row);
@@ -230,6 +232,13 @@ static int apply(bw_store *s, int64_t row, const bw_transition *t, bw_transition
     snprintf(out->from, sizeof out->from, "%s", bw_lc_state_names[rs.state]);
     if (!bw_lc_next((bw_lc_state)rs.state, t->action, rs.arrived, &to, out->why, sizeof out->why))
         return BW_LC_REFUSED;
+    if (to == BW_ST_RELEASED && !bw_lc_settled(rs.settlement[0] ? rs.settlement : NULL)) {
+        snprintf(out->why, sizeof out->why,
+                 "a declaration in state %s cannot be released: duties and taxes are not settled (%s); record the"
+                 " payment first",
+                 out->from, rs.settlement);
+        return BW_LC_REFUSED;
+    }
     const bw_lc_rule *rule = bw_lc_rule_for((bw_lc_state)rs.state, t->action);
     bw_hold_reason reason = rule->reason ? rule->reason : t->reason;
     if (to == BW_ST_HELD && !reason) {
@@ -412,6 +421,21 @@ bool bw_sqlite_lifecycle_stored(bw_store *s, int64_t id, const bw_decl_row *r, b
     if (accepted && f && f->transport_doc.n)
         return arrived_before(s, id, f->transport_doc, r->received_at);
     return true;
+}
+
+bool bw_sqlite_lifecycle_settled(bw_store *s, int64_t id, bw_time at)
+{
+    row_state rs;
+    int rc = read_state(s, id, &rs);
+    if (rc <= 0 || rs.state != BW_ST_HELD || strcmp(rs.hold_reason, "payment") || !rs.arrived)
+        return rc >= 0; /* only a parcel that waits at the border for its payment goes now */
+    bw_hold_reason reason;
+    if (!bw_lc_release_on_arrival(rs.lane[0] ? rs.lane : NULL, rs.settlement, &reason))
+        return true;
+    bw_transition t = {.action = BW_ACT_RELEASED, .actor = "auto", .at = at,
+                       .detail = "{\"rule\":\"immediate release: paid while held for payment\"}"};
+    bw_transition_outcome out;
+    return apply(s, id, &t, &out) == 1;
 }
 
 bool bw_sqlite_lifecycle_inspected(bw_store *s, int64_t id, const char *result, const char *actor, bw_time at,

@@ -146,6 +146,9 @@ bool bw_sqlite_lifecycle_stored(bw_store *s, int64_t id, const bw_decl_row *r, b
  * this result; false with the store error set when refused. */
 bool bw_sqlite_lifecycle_inspected(bw_store *s, int64_t id, const char *result, const char *actor, bw_time at,
                                    char state_out[16]);
+/* In a payment's transaction: a parcel held at the border for payment
+ * whose lane allows it is released (event "released", actor "auto"). */
+bool bw_sqlite_lifecycle_settled(bw_store *s, int64_t id, bw_time at);
 /* Reads the lifecycle columns into a bw_stored (bw_store_get). */
 bool bw_sqlite_lifecycle_read(bw_store *s, int64_t id, bw_stored *out);
 void bw_sqlite_lifecycle_close(bw_store *s);
