@@ -241,6 +241,8 @@ static int apply(bw_store *s, int64_t row, const bw_transition *t, bw_transition
     }
     const bw_lc_rule *rule = bw_lc_rule_for((bw_lc_state)rs.state, t->action);
     bw_hold_reason reason = rule->reason ? rule->reason : t->reason;
+    if (!reason && rs.state == BW_ST_HELD && to == BW_ST_HELD) /* still held, for the same reason */
+        reason = (bw_hold_reason)(bw_hold_reason_parse(rs.hold_reason) > 0 ? bw_hold_reason_parse(rs.hold_reason) : 0);
     if (to == BW_ST_HELD && !reason) {
         snprintf(out->why, sizeof out->why, "a hold needs a reason: %s", "inspection, documents, payment, oga, quota");
         return BW_LC_REFUSED;
