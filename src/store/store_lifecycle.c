@@ -88,7 +88,7 @@ int bw_sqlite_lifecycle_schema(sqlite3 *db, char **msg)
 
 /* ---- statements ------------------------------------------------------------------ */
 enum { LC_FIND, LC_STATE, LC_UPDATE, LC_EVENT, LC_STORED, LC_OPEN_UNMATCHED, LC_CLEAR_UNMATCHED, LC_BY_DOC,
-       LC_N };
+       LC_ANY_UNMATCHED, LC_N };
 
 static const char *const LC_SQL[LC_N] = {
     [LC_FIND] = "SELECT id FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
@@ -103,11 +103,25 @@ static const char *const LC_SQL[LC_N] = {
                           " ORDER BY id LIMIT 1",
     [LC_CLEAR_UNMATCHED] = "UPDATE arrival_unmatched SET cleared_at = ?2, declaration = ?3 WHERE id = ?1",
     [LC_BY_DOC] = "SELECT id FROM declarations WHERE transport_doc = ?1 ORDER BY id",
+    [LC_ANY_UNMATCHED] = "SELECT EXISTS(SELECT 1 FROM arrival_unmatched WHERE cleared_at IS NULL)",
 };
 
 struct bw_lc_stmts {
     sqlite3_stmt *st[LC_N];
+    /* Whether any parcel waits for its data, known for the transaction in
+     * progress (no other connection can add one while it holds the write
+     * lock): a batch of puts asks once, not once per declaration.
+     * 0 unknown (reset by the commit and rollback hooks), 1 none, 2 some. */
+    int unmatched;
 };
+
+static int forget_unmatched(void *ctx)
+{
+    ((struct bw_lc_stmts *)ctx)->unmatched = 0;
+    return 0; /* the commit goes on */
+}
+
+static void forget_unmatched_rb(void *ctx) { forget_unmatched(ctx); }
 
 /* The statement `which`, prepared on first use, reset and unbound. */
 static sqlite3_stmt *lc(bw_store *s, int which)
@@ -118,6 +132,8 @@ static sqlite3_stmt *lc(bw_store *s, int which)
             snprintf(s->error, sizeof s->error, "out of memory");
             return NULL;
         }
+        sqlite3_commit_hook(s->db, forget_unmatched, s->lc);
+        sqlite3_rollback_hook(s->db, forget_unmatched_rb, s->lc);
     }
     sqlite3_stmt **st = &s->lc->st[which];
     if (!*st && sqlite3_prepare_v3(s->db, LC_SQL[which], -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
@@ -134,6 +150,8 @@ void bw_sqlite_lifecycle_close(bw_store *s)
 {
     if (!s->lc)
         return;
+    sqlite3_commit_hook(s->db, NULL, NULL);
+    sqlite3_rollback_hook(s->db, NULL, NULL);
     for (int i = 0; i < LC_N; i++)
         sqlite3_finalize(s->lc->st[i]);
     free(s->lc);
@@ -369,8 +387,20 @@ static int arrive(bw_store *s, int64_t row, bw_time at, const char *actor, const
 /* A declaration whose parcel arrived before its data. */
 static bool arrived_before(bw_store *s, int64_t row, bw_str doc, bw_time now)
 {
-    sqlite3_stmt *st = lc(s, LC_OPEN_UNMATCHED);
+    sqlite3_stmt *st = lc(s, LC_ANY_UNMATCHED);
     if (!st)
+        return false;
+    if (!s->lc->unmatched) {
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return bw_sqlite_error(s, "looking for arrivals without data");
+        }
+        s->lc->unmatched = sqlite3_column_int(st, 0) ? 2 : 1;
+        sqlite3_reset(st);
+    }
+    if (s->lc->unmatched == 1)
+        return true;
+    if (!(st = lc(s, LC_OPEN_UNMATCHED)))
         return false;
     bind_str(st, 1, doc);
     int rc = sqlite3_step(st);
@@ -550,6 +580,8 @@ static bool queue_unmatched(bw_store *s, const bw_manifest *m, const char *doc, 
     sqlite3_bind_int64(st, 3, m->arrived_at);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    if (s->lc)
+        s->lc->unmatched = 2;
     return rc == SQLITE_DONE || bw_sqlite_error(s, "queueing an arrival without data");
 }
 
