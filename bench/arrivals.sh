@@ -4,8 +4,8 @@
 # arrive --quiet --stats` in its own transaction.  Prints the arrival rate
 # (items per second over the whole transaction, commit and fsync included,
 # best manifest and all manifests together) and the time from reading an
-# item to its release decision (median of the manifests' p50, worst of
-# their p99).  Goal: p99 under 5 ms per item.  Standalone (bench/run.sh
+# item to its release decision (the median manifest's p50 and p99, and the
+# worst manifest's p99: on a shared machine that one is the scheduler's).  Goal: p99 under 5 ms per item.  Standalone (bench/run.sh
 # calls it); not a test.
 #
 #   BENCH_ARRIVALS_COUNT      declarations in the store (default 100,000)
@@ -52,12 +52,14 @@ for f in "$dir"/m*.json; do
 done
 end=$(date +%s.%N)
 # "arrive: N item results in S s, R items/s, decision p50 A us p99 B us"
-p50=$(awk '/^arrive:/ {print $12}' "$OUT/arrivals.stats" | sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}')
-awk -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN{print b - a}')" -v p50="${p50:-0}" '
+median() { sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
+p50=$(awk '/^arrive:/ {print $12}' "$OUT/arrivals.stats" | median)
+p99m=$(awk '/^arrive:/ {print $15}' "$OUT/arrivals.stats" | median)
+awk -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN{print b - a}')" -v p50="${p50:-0}" -v p99m="${p99m:-0}" '
 /^arrive:/ { n++; items += $2; secs += $6; if ($8 > best) best = $8; if ($15 > p99) p99 = $15 }
 END {
     if (n == 0) { print "arrivals: no manifest was recorded"; exit 1 }
     printf "arrivals: %d manifests of 1,000 items: %.0f items/s in the transactions (best manifest %.0f), %.0f items/s with process start\n", n, items / secs, best, items / wall
-    printf "arrivals: arrival to release decision per item: p50 %.1f us (median manifest), p99 %.1f us (worst manifest); goal p99 < 5 ms\n", p50, p99
+    printf "arrivals: arrival to release decision per item: p50 %.1f us, p99 %.1f us (median manifest), p99 %.1f us (worst manifest); goal p99 < 5 ms\n", p50, p99m, p99
 }' "$OUT/arrivals.stats"
 rm -f "$db" "$db"-*

@@ -88,7 +88,7 @@ int bw_sqlite_lifecycle_schema(sqlite3 *db, char **msg)
 
 /* ---- statements ------------------------------------------------------------------ */
 enum { LC_FIND, LC_STATE, LC_UPDATE, LC_EVENT, LC_STORED, LC_OPEN_UNMATCHED, LC_CLEAR_UNMATCHED, LC_BY_DOC,
-       LC_ANY_UNMATCHED, LC_N };
+       LC_ANY_UNMATCHED, LC_STATUS_BY_ID, LC_N };
 
 static const char *const LC_SQL[LC_N] = {
     [LC_FIND] = "SELECT id FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
@@ -104,6 +104,10 @@ static const char *const LC_SQL[LC_N] = {
     [LC_CLEAR_UNMATCHED] = "UPDATE arrival_unmatched SET cleared_at = ?2, declaration = ?3 WHERE id = ?1",
     [LC_BY_DOC] = "SELECT id FROM declarations WHERE transport_doc = ?1 ORDER BY id",
     [LC_ANY_UNMATCHED] = "SELECT EXISTS(SELECT 1 FROM arrival_unmatched WHERE cleared_at IS NULL)",
+    /* every GET of a declaration reads it: prepared once */
+    [LC_STATUS_BY_ID] = "SELECT state, hold_reason, state_at, arrived_at, released_at, lead_loading_s, lead_arrival_s,"
+                        " transport_doc, aeo, reassessed_duty_minor, reassessed_tax_minor, reassessed_due_minor"
+                        " FROM declarations WHERE id = ?1",
 };
 
 struct bw_lc_stmts {
@@ -792,9 +796,7 @@ int bw_store_lc_status(bw_store *s, const char *submitter, const char *declarati
 
 bool bw_sqlite_lifecycle_read(bw_store *s, int64_t id, bw_stored *out)
 {
-    char sql[600];
-    snprintf(sql, sizeof sql, "%s WHERE id = ?1", STATUS_SQL);
-    sqlite3_stmt *st = bw_sqlite_prepare(s, sql);
+    sqlite3_stmt *st = lc(s, LC_STATUS_BY_ID);
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, id);
@@ -804,6 +806,6 @@ bool bw_sqlite_lifecycle_read(bw_store *s, int64_t id, bw_stored *out)
         if (out->lifecycle)
             read_status(st, out->lifecycle);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_ROW || bw_sqlite_error(s, "reading the state");
 }
