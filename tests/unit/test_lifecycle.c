@@ -54,7 +54,7 @@ static void drop_store(bw_store *s)
 typedef struct decl_spec {
     const char *id, *lane, *settlement, *doc;
     int64_t due;
-    bool aeo;
+    bool aeo, rejected;
     const char *do_not_load;
 } decl_spec;
 
@@ -70,7 +70,7 @@ static void put(bw_store *s, const decl_spec *d)
         .submitter = BW_STR_LIT("S1"),
         .declaration_id = {d->id, (uint32_t)strlen(d->id)},
         .jurisdiction = BW_STR_LIT("EU"),
-        .status = "accepted",
+        .status = d->rejected ? "rejected" : "accepted",
         .value_minor = 1000,
         .currency = "EUR",
         .received_at = 1700000000,
@@ -418,6 +418,44 @@ static void test_queue_order_and_filters(void **state)
     drop_store(s);
 }
 
+/* ---- schema v3 -> v4 ------------------------------------------------------------------ */
+
+static void test_v3_store_migrates(void **state)
+{
+    (void)state;
+    bw_store *s = fresh_store();
+    put(s, &(decl_spec){.id = "OK-1", .doc = "M1"});
+    put(s, &(decl_spec){.id = "BAD-1", .rejected = true});
+    bw_store_close(s);
+    /* back to the v3 shape: no lifecycle columns, indexes or tables */
+    sql("DROP INDEX declarations_by_transport_doc; DROP INDEX declarations_awaiting_officer;"
+        "DROP TABLE arrival_unmatched; DROP TABLE arrival_manifests;"
+        "ALTER TABLE declarations DROP COLUMN state; ALTER TABLE declarations DROP COLUMN hold_reason;"
+        "ALTER TABLE declarations DROP COLUMN state_at; ALTER TABLE declarations DROP COLUMN arrived_at;"
+        "ALTER TABLE declarations DROP COLUMN released_at; ALTER TABLE declarations DROP COLUMN lead_loading_s;"
+        "ALTER TABLE declarations DROP COLUMN lead_arrival_s; ALTER TABLE declarations DROP COLUMN transport_doc;"
+        "ALTER TABLE declarations DROP COLUMN master_id; ALTER TABLE declarations DROP COLUMN aeo;"
+        "ALTER TABLE declarations DROP COLUMN reassessed_duty_minor; ALTER TABLE declarations DROP COLUMN reassessed_tax_minor;"
+        "ALTER TABLE declarations DROP COLUMN reassessed_due_minor; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+    assert_int_equal(count_of("SELECT count(*) FROM pragma_table_info('declarations') WHERE name = 'state'"), 0);
+    char err[512];
+    s = bw_store_open(g_path, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(count_of("SELECT value FROM meta WHERE key = 'schema_version'"), 4);
+    bw_lc_status st;
+    state_of(s, "OK-1", &st);
+    assert_string_equal(st.state, "assessed");
+    assert_int_equal(st.state_at, 1700000000);
+    state_of(s, "BAD-1", &st);
+    assert_string_equal(st.state, "rejected");
+    /* and it works as a v4 store: a transition, an arrival table */
+    bw_transition t = {"S1", "OK-1", BW_ACT_ARRIVED, BW_HOLD_NONE, "test", 1700000001, NULL};
+    bw_transition_outcome out;
+    assert_int_equal(bw_store_transition(s, &t, &out), 1);
+    assert_int_equal(count_of("SELECT count(*) FROM arrival_manifests"), 0);
+    drop_store(s);
+}
+
 /* ---- parsers --------------------------------------------------------------------------- */
 
 static bool manifest_ok(const char *json, char *err, size_t n)
@@ -538,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_arrival_releases_holds_and_queues),
         cmocka_unit_test(test_do_not_load_and_referrals),
         cmocka_unit_test(test_queue_order_and_filters),
+        cmocka_unit_test(test_v3_store_migrates),
         cmocka_unit_test(test_manifest_parse),
         cmocka_unit_test(test_action_bodies_and_ages),
         cmocka_unit_test(test_release_decision),
