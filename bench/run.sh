@@ -79,6 +79,7 @@ risk_shipped=$(best 4 $B risk "$input")
 risk_loaded=$(BREAKWATER_DATA="$OUT/data-risk" BREAKWATER_SCREENING="$risk_dir/extra.tsv" \
     BREAKWATER_WATCHLIST=$([ "$watch_n" -gt 0 ] && echo "$risk_dir/watchlist.tsv") best 4 $B risk "$input")
 profile_lines=$(bash bench/profiles.sh)
+arrival_lines=$(bash bench/arrivals.sh)   # manifests of 1,000 items: rate and decision time
 profile_rows=$(echo "$profile_lines" | awk '/^profiles: [0-9]+ profiles/ {
     printf "| risk profiles alone, %s profiles (indexed), one core | %s | | |\n", $2, $4 }')
 
@@ -117,6 +118,7 @@ $http_rows
 
 $(echo "$screen_lines" | sed 's/^/    /')
 $(echo "$profile_lines" | grep 'cost per declaration' | sed 's/^/    /')
+$(echo "$arrival_lines" | sed 's/^/    /')
 
 Peak RSS of \`breakwater ingest\` over the whole file: $(mib "$ingest_rss") MiB (input $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB).
 REP
@@ -179,6 +181,12 @@ $(echo "$sim_lines" | sed 's/^/    /')
   scenarios and \`current\` per jurisdiction over the stored revenue basis
   (docs/simulator.md); the replay is the whole command less the same
   command over an empty period (reference data, opening the store).
+- **arrivals**: bench/arrivals.sh: 100,000 generated declarations ingested,
+  then 30 manifests of 1,000 items (980 declared, 20 not) each recorded by
+  \`breakwater arrive --quiet --stats\` in one transaction (arrived, then
+  released or held, one event each; commit with fsync included in the
+  rate); the decision time runs from reading an item to its release or
+  hold, inside the transaction.
 - **raw insert**: the same rows (bodies encoded and compressed beforehand,
   not timed) with one plain prepared INSERT each into a table of the same
   shape, same pragmas and batch size; no events table, no pipeline.

@@ -33,6 +33,12 @@ int cmd_watchlist(int argc, char **argv);
 /* the de minimis simulator and publication (cmd_simulate.c, cmd_publish.c) */
 int cmd_simulate(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+/* the clearance lifecycle (cmd_lifecycle.c) */
+int cmd_arrive(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
+int cmd_act(int argc, char **argv);
+int cmd_referrals(int argc, char **argv);
+int cmd_unmatched(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../view/view.h"
+#include "../view/lifecycle_view.h"
 #include "cli.h"
 
 static const char HELP[] =
@@ -15,13 +16,18 @@ static const char HELP[] =
     "consignment value, errors, warnings, the declaration itself and its history.\n\n"
     "options:\n"
     "  --db PATH   the SQLite database (default: breakwater.db)\n"
+    "  --timeline  instead of JSON, the clearance timeline: its state, then every\n"
+    "              event on a line (time, actor, event, state after it, detail)\n"
     "  --help      this text\n\n"
     "exit status: 0 found, 1 not found, 2 usage or I/O error\n";
 
 int cmd_show(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"db", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'},
+        {"timeline", no_argument, 0, 't'}, /* the lifecycle's events, one a line */
+        {0, 0, 0, 0}};
+    bool timeline = false;
     const char *db = "breakwater.db";
     int o;
     optind = 1;
@@ -29,6 +35,7 @@ int cmd_show(int argc, char **argv)
         switch (o) {
         case 'b': db = optarg; break;
         case 'h': fputs(HELP, stdout); return EXIT_OK;
+        case 't': timeline = true; break;
         default: return cli_usage_error("show", "unknown option");
         }
     }
@@ -53,7 +60,10 @@ int cmd_show(int argc, char **argv)
     } else {
         /* the command line is customs' own tool: personal data included */
         bw_buf b = {0};
-        if (bw_view_declaration(&d, true, &b)) {
+        if (timeline) {
+            bw_view_timeline(&d, &b);
+            fwrite(b.p, 1, b.n, stdout);
+        } else if (bw_view_declaration(&d, true, &b)) {
             bw_buf_putc(&b, '\n');
             fwrite(b.p, 1, b.n, stdout);
         } else {

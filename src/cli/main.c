@@ -32,6 +32,11 @@ static const struct {
     {"score", cmd_score, "score declarations with a learned risk model"},
     {"evaluate", cmd_evaluate, "precision, recall and revenue at the top n% of a ranking"},
     {"watchlist", cmd_watchlist, "offender watchlist: check declarations, match names, synthesize lists"},
+    {"arrive", cmd_arrive, "record a carrier's arrival manifest: immediate release or hold"},
+    {"queue", cmd_queue, "the officer's work queue: held declarations, AEO first"},
+    {"act", cmd_act, "an officer's decision: release, refuse, seize, return, destroy, hold"},
+    {"referrals", cmd_referrals, "do-not-load referrals issued before loading"},
+    {"unmatched", cmd_unmatched, "parcels that arrived without data"},
 };
 
 static void usage(FILE *f)

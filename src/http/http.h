@@ -190,6 +190,16 @@ void bw_h_public_thresholds(bw_request *r);
 void bw_h_public_prohibited(bw_request *r);
 void bw_h_public_estimate(bw_request *r);
 void bw_h_public_seizures(bw_request *r);
+/* the clearance lifecycle (lifecycle.c) */
+void bw_h_post_arrival(bw_request *r);
+void bw_h_list_unmatched(bw_request *r);
+void bw_h_queue(bw_request *r);
+void bw_h_referrals(bw_request *r);
+void bw_h_post_action(bw_request *r);   /* release, refuse, seize, return, destroy, hold */
+/* After POST /v1/declarations committed: compares the declarations stored
+ * with their order, payment and logistics records (records.c); failures
+ * are logged, the declarations stay stored. */
+void bw_http_records_after_post(bw_request *r, const bw_decl_row *rows, uint32_t n);
 
 /* ---- auth (auth.c) -------------------------------------------------------------------- */
 /* Identifies the caller from the Authorization header: 0 ok (r->who set),

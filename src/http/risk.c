@@ -10,6 +10,7 @@
 
 #include "../risk/feedback.h"
 #include "../risk/profiles.h"
+#include "../lifecycle/reassess.h"
 #include "http.h"
 
 static void actor_of(const bw_request *r, char *out, size_t n)
@@ -31,6 +32,14 @@ void bw_h_post_inspection(bw_request *r)
 {
     bw_inspection in;
     char err[512], actor[96];
+    /* lifecycle: corrected values or classification reassess the revenue */
+    bw_corrections corr;
+    bw_reassessment re;
+    int reassessed = 0;
+    if (!bw_lc_take_corrections(&r->body, &r->arena, &corr, err, sizeof err)) {
+        bw_answer_problem(r, 400, err, NULL, NULL);
+        return;
+    }
     if (!bw_inspection_parse(r->body.p ? r->body.p : "", r->body.n, &r->arena, &in, err, sizeof err)) {
         bw_answer_problem(r, 400, err, NULL, NULL);
         return;
@@ -41,6 +50,18 @@ void bw_h_post_inspection(bw_request *r)
         return;
     }
     actor_of(r, actor, sizeof actor);
+    if (corr.n && !strcmp(in.result, "seized")) {
+        bw_answer_problem(r, 400, "corrections: seized goods are not reassessed", NULL, NULL);
+        return;
+    }
+    if (corr.n) { /* computed first: a correction the pipeline refuses records nothing */
+        int found = bw_lc_reassess_compute(bw_server_refdata(r->srv), s, r->params[0], r->params[1], &corr, &r->arena,
+                                           &re, err, sizeof err);
+        if (found <= 0) {
+            bw_answer_problem(r, found == 0 ? 404 : 400, found == 0 ? "no such declaration" : err, NULL, NULL);
+            return;
+        }
+    }
     int rc = bw_risk_inspect(bw_server_risk(r->srv), s, r->params[0], r->params[1], &in, actor, bw_time_now(), err,
                              sizeof err);
     if (rc == 0) {
@@ -58,6 +79,19 @@ void bw_h_post_inspection(bw_request *r)
     bw_buf_puts(&r->out, ",\"inspection\":");
     bw_buf_puts(&r->out, in.detail);
     bw_buf_printf(&r->out, ",\"watchlist_candidates_proposed\":%s}", strcmp(in.result, "seized") ? "false" : "true");
+    if (corr.n) {
+        bw_transition t = {r->params[0], r->params[1], BW_ACT_REASSESSED, BW_HOLD_NONE, actor, bw_time_now(), re.detail};
+        bw_transition_outcome out;
+        reassessed = bw_store_reassess(s, &t, re.duty, re.tax, re.due, &out);
+        chomp_object(&r->out);
+        bw_buf_printf(&r->out, ",\"reassessment\":%s,\"reassessed\":%s", re.detail, reassessed == 1 ? "true" : "false");
+        if (reassessed != 1) {
+            bw_buf_puts(&r->out, ",\"reassessment_refused\":");
+            const char *why = reassessed == BW_LC_REFUSED ? out.why : bw_store_error(s);
+            bw_buf_put_json_str(&r->out, why, strlen(why));
+        }
+        bw_buf_putc(&r->out, '}');
+    }
     bw_answer_json(r, 201);
 }
 

@@ -32,6 +32,17 @@ const bw_route bw_routes[] = {
     {"GET", "/v1/accounts/{jurisdiction}/{id}/statement", bw_h_statement, CUSTOMS_ROLES, "account_statement"},
     {"POST", "/v1/records/{kind}", bw_h_post_record, SUBMITTER_ROLES, "records_post"},
     {"GET", "/v1/records/{kind}/{key}", bw_h_get_record, SUBMITTER_ROLES | CUSTOMS_ROLES, "record_get"},
+    /* the clearance lifecycle (lifecycle.c) */
+    {"POST", "/v1/arrivals", bw_h_post_arrival, SUBMITTER_ROLES | ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "arrivals_post"},
+    {"GET", "/v1/arrivals/unmatched", bw_h_list_unmatched, CUSTOMS_ROLES, "arrivals_unmatched"},
+    {"GET", "/v1/queue", bw_h_queue, CUSTOMS_ROLES, "queue"},
+    {"GET", "/v1/referrals", bw_h_referrals, SUBMITTER_ROLES | CUSTOMS_ROLES, "referrals"},
+    {"POST", "/v1/declarations/{submitter}/{id}/release", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_release"},
+    {"POST", "/v1/declarations/{submitter}/{id}/refuse", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_refuse"},
+    {"POST", "/v1/declarations/{submitter}/{id}/seize", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_seize"},
+    {"POST", "/v1/declarations/{submitter}/{id}/return", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_return"},
+    {"POST", "/v1/declarations/{submitter}/{id}/destroy", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_destroy"},
+    {"POST", "/v1/declarations/{submitter}/{id}/hold", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_hold"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
     /* the de minimis simulator (customs) and public information (no key) */

@@ -9,6 +9,7 @@
 #include "../risk/risk.h"
 #include "../stats/simulate.h"
 #include "row.h"
+#include "../lifecycle/prearrival.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
 {
@@ -176,6 +177,8 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
         *b = *oc->sim_basis;
         r->sim_basis = b;
     }
+    /* before the over-limit copy: both rows carry the same transport facts */
+    r->lifecycle = bw_lifecycle_facts(d, oc, r->received_at, arena);
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

@@ -33,6 +33,7 @@ struct bw_store {
     struct { const char *sql; sqlite3_stmt *st; } cached[16]; /* bw_sqlite_cached */
     int n_cached;
     sqlite3_stmt *sim_put;       /* store_simulate.c, prepared on first use */
+    struct bw_lc_stmts *lc;      /* store_lifecycle.c, prepared on first use */
 };
 
 

@@ -78,6 +78,8 @@ typedef struct bw_decl_row {
     /* The de minimis simulator's revenue basis (src/stats/simulate.h), stored
      * in the same transaction; NULL: none (rejected, or not assessable). */
     const struct bw_sim_basis *sim_basis;
+    /* lifecycle: transport document, timeliness, referral (store_lifecycle.h); NULL: none */
+    const struct bw_lc_facts *lifecycle;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
@@ -143,6 +145,8 @@ typedef struct bw_stored {
     bw_time settled_at;            /* 0: not settled */
     bw_event *events;
     uint32_t n_events;
+    /* lifecycle: state, hold, arrival, timeliness (store_lifecycle.h); NULL: unknown */
+    struct bw_lc_status *lifecycle;
 } bw_stored;
 
 /* 1 found, 0 not found, -1 error. */

@@ -15,6 +15,7 @@
 
 #include "../reference/refdata.h"
 #include "sqlite_store.h"
+#include "store_lifecycle.h"
 
 #define bind_str bw_sqlite_bind_str
 #define bind_cstr bw_sqlite_bind_cstr
@@ -275,6 +276,7 @@ static bool release_held(bw_store *s, const char *account, const char *jurisdict
             sqlite3_bind_int64(up, 2, at);
             ok = run(s, up, "releasing a held declaration") &&
                  event(s, held[i][0], at, actor, "released", "debited to the account: the guarantee covers it now");
+            ok = ok && bw_sqlite_lifecycle_settled(s, held[i][0], at); /* a parcel waiting at the border goes */
         }
         ++*released;
     }
@@ -443,6 +445,8 @@ static bw_pay_result pay_declaration(bw_store *s, const bw_payment_record *p, bw
     sqlite3_bind_int64(up, 1, id);
     sqlite3_bind_int64(up, 2, p->at);
     if (!run(s, up, "settling the declaration") || !event(s, id, p->at, p->actor, "paid", detail))
+        return BW_PAY_FAILED;
+    if (!bw_sqlite_lifecycle_settled(s, id, p->at)) /* held at the border for this payment: released */
         return BW_PAY_FAILED;
     out->settlement = "paid";
     return BW_PAY_RECORDED;

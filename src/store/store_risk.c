@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sqlite_store.h"
+#include "store_lifecycle.h"
 
 #define bind_cstr bw_sqlite_bind_cstr
 
@@ -155,6 +156,9 @@ static int inspection(bw_store *s, const void *ctx)
     int64_t row = declaration_row(s, in->submitter, in->declaration_id, status);
     if (row <= 0)
         return (int)row;
+    /* the lifecycle moves (inspected, or seized) or refuses: the event says the state after it */
+    if (!bw_sqlite_lifecycle_inspected(s, row, in->result, in->actor, in->at, status))
+        return -1;
     if (!event(s, row, in->at, in->actor, "inspected", status, in->detail))
         return -1;
     bool found = strcmp(in->result, "compliant") != 0;

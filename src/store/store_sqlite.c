@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "sqlite_store.h"
+#include "store_lifecycle.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -309,6 +310,8 @@ static bool setup(bw_store *s, char **msg)
             rc = migrate(s->db, msg);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(s->db, SCHEMA, NULL, NULL, msg);
+        if (rc == SQLITE_OK) /* v4: the clearance lifecycle */
+            rc = bw_sqlite_lifecycle_schema(s->db, msg);
         if (rc == SQLITE_OK)
             return true;
         if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt == 200)
@@ -360,6 +363,7 @@ void bw_store_close(bw_store *s)
     for (int i = 0; i < s->n_cached; i++)
         sqlite3_finalize(s->cached[i].st);
     bw_sqlite_sim_close(s);
+    bw_sqlite_lifecycle_close(s);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
@@ -515,6 +519,8 @@ static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const 
         !bw_sqlite_raise_linked(s, t->row) ||
         !bw_sqlite_sim_stored(s, id, t))
         return BW_PUT_FAILED;
+    if (!bw_sqlite_lifecycle_stored(s, id, t->row, ok == BW_PUT_AMENDED))
+        return BW_PUT_FAILED;
     return ok;
 }
 
@@ -666,6 +672,8 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
         set_error(s, "reading the history");
         return -1;
     }
+    if (!bw_sqlite_lifecycle_read(s, id, out))
+        return -1;
     return 1;
 }
 
@@ -691,6 +699,7 @@ void bw_stored_free(bw_stored *d)
         free((char *)d->events[i].detail);
     }
     free(d->events);
+    free(d->lifecycle);
     memset(d, 0, sizeof *d);
 }
 

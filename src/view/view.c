@@ -7,6 +7,7 @@
 #include "../model/json_encode.h"
 #include "../reference/refdata.h"
 #include "view.h"
+#include "lifecycle_view.h"
 
 static void put_key(bw_buf *b, const char *key, const char *v)
 {
@@ -136,6 +137,7 @@ bool bw_view_declaration(const bw_stored *d, bool personal_data, bw_buf *b)
     bw_buf_printf(b, ",\"errors\":%s,\"warnings\":%s,\"declaration\":%s", d->errors, d->warnings, body);
     put_revenue(b, d);
     put_risk(b, d);
+    bw_view_lifecycle(d->lifecycle, b);
     bw_buf_puts(b, ",\"history\":[");
     for (uint32_t i = 0; i < d->n_events; i++) {
         const bw_event *e = &d->events[i];

@@ -170,7 +170,11 @@ printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/decl
     'GET /v1/risk/profiles' 'POST /v1/risk/profiles' 'GET /v1/risk/profiles/{id}' 'DELETE /v1/risk/profiles/{id}' \
     'POST /v1/simulate' 'GET /public/index.html' 'GET /public/thresholds.json' 'GET /public/thresholds.html' \
     'GET /public/prohibited.json' 'GET /public/prohibited.html' 'GET /public/estimate.json' 'GET /public/estimate.html' \
-    'GET /public/seizure-notices.json' 'GET /public/seizure-notices.html' |
+    'GET /public/seizure-notices.json' 'GET /public/seizure-notices.html' \
+    'POST /v1/arrivals' 'GET /v1/arrivals/unmatched' 'GET /v1/queue' 'GET /v1/referrals' \
+    'POST /v1/declarations/{submitter}/{id}/release' 'POST /v1/declarations/{submitter}/{id}/refuse' \
+    'POST /v1/declarations/{submitter}/{id}/seize' 'POST /v1/declarations/{submitter}/{id}/return' \
+    'POST /v1/declarations/{submitter}/{id}/destroy' 'POST /v1/declarations/{submitter}/{id}/hold' |
     sort >"$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
