@@ -30,6 +30,7 @@ struct bw_store {
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
     struct bw_lc_stmts *lc;      /* store_lifecycle.c, prepared on first use */
+    struct bw_oga_cache *oga;    /* store_oga.c: the stored agencies' interests, compiled */
 };
 
 
