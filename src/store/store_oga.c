@@ -17,6 +17,7 @@
 
 #include "../lifecycle/release.h"
 #include "sqlite_store.h"
+#include "store_aeo.h"
 #include "store_oga.h"
 
 #define bind_cstr bw_sqlite_bind_cstr
@@ -39,7 +40,11 @@ static const char SCHEMA[] =
     "  released_at INTEGER, released_by TEXT);"
     "CREATE INDEX IF NOT EXISTS oga_holds_open ON oga_holds(declaration, agency) WHERE released_at IS NULL;";
 
-int bw_sqlite_oga_schema(sqlite3 *db, char **msg) { return sqlite3_exec(db, SCHEMA, NULL, NULL, msg); }
+int bw_sqlite_oga_schema(sqlite3 *db, char **msg)
+{
+    int rc = sqlite3_exec(db, SCHEMA, NULL, NULL, msg);
+    return rc == SQLITE_OK ? bw_sqlite_aeo_schema(db, msg) : rc; /* the AEO registry's changes beside */
+}
 
 /* The stored interests in force, compiled once per change (the highest
  * row id says whether anything was added since). */
