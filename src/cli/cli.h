@@ -39,6 +39,9 @@ int cmd_queue(int argc, char **argv);
 int cmd_act(int argc, char **argv);
 int cmd_referrals(int argc, char **argv);
 int cmd_unmatched(int argc, char **argv);
+/* other government agencies (cmd_oga.c) and the AEO registry (cmd_aeo.c) */
+int cmd_agency(int argc, char **argv);
+int cmd_aeo(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

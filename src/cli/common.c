@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../risk/aeo.h"
 #include "../risk/engine.h"
 #include "cli.h"
 
@@ -43,6 +44,7 @@ bool cli_risk_restore(const char *cmd, bw_risk_engine *e, bw_store *s)
 {
     char err[1024];
     bool ok = bw_risk_engine_restore(e, s, err, sizeof err) && bw_risk_engine_load_profile_edits(e, s, err, sizeof err);
+    ok = ok && bw_aeo_reload(e, s, err, sizeof err); /* AEO status changes on top of data/aeo */
     if (!ok)
         fprintf(stderr, "breakwater %s: risk: %s\n", cmd, err);
     return ok;

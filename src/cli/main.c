@@ -37,6 +37,8 @@ static const struct {
     {"act", cmd_act, "an officer's decision: release, refuse, seize, return, destroy, hold"},
     {"referrals", cmd_referrals, "do-not-load referrals issued before loading"},
     {"unmatched", cmd_unmatched, "parcels that arrived without data"},
+    {"agency", cmd_agency, "other government agencies: interests, queue, hold and release"},
+    {"aeo", cmd_aeo, "the AEO registry: status changes on top of data/aeo"},
 };
 
 static void usage(FILE *f)

@@ -196,6 +196,16 @@ void bw_h_list_unmatched(bw_request *r);
 void bw_h_queue(bw_request *r);
 void bw_h_referrals(bw_request *r);
 void bw_h_post_action(bw_request *r);   /* release, refuse, seize, return, destroy, hold */
+/* other government agencies (oga.c) and the AEO registry (aeo.c) */
+void bw_h_post_interest(bw_request *r);
+void bw_h_list_interests(bw_request *r);
+void bw_h_agency_queue(bw_request *r);
+void bw_h_agency_declaration(bw_request *r);
+void bw_h_oga_hold(bw_request *r);
+void bw_h_oga_release(bw_request *r);
+void bw_h_post_aeo(bw_request *r);
+void bw_h_list_aeo(bw_request *r);
+void bw_h_get_aeo(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

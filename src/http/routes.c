@@ -43,6 +43,16 @@ const bw_route bw_routes[] = {
     {"POST", "/v1/declarations/{submitter}/{id}/return", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_return"},
     {"POST", "/v1/declarations/{submitter}/{id}/destroy", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_destroy"},
     {"POST", "/v1/declarations/{submitter}/{id}/hold", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_hold"},
+    /* other government agencies (oga.c) and the AEO registry (aeo.c) */
+    {"POST", "/v1/agencies/{agency}/interests", bw_h_post_interest, ROLE_BIT(R_OGA) | ROLE_BIT(R_ADMIN), "agency_interest_post"},
+    {"GET", "/v1/agencies/{agency}/interests", bw_h_list_interests, ROLE_BIT(R_OGA) | CUSTOMS_ROLES, "agency_interests"},
+    {"GET", "/v1/agencies/{agency}/queue", bw_h_agency_queue, ROLE_BIT(R_OGA) | CUSTOMS_ROLES, "agency_queue"},
+    {"GET", "/v1/declarations/{submitter}/{id}/agency", bw_h_agency_declaration, ROLE_BIT(R_OGA) | CUSTOMS_ROLES, "agency_declaration"},
+    {"POST", "/v1/declarations/{submitter}/{id}/oga_hold", bw_h_oga_hold, ROLE_BIT(R_OGA), "oga_hold"},
+    {"POST", "/v1/declarations/{submitter}/{id}/oga_release", bw_h_oga_release, ROLE_BIT(R_OGA), "oga_release"},
+    {"POST", "/v1/aeo", bw_h_post_aeo, ROLE_BIT(R_ADMIN), "aeo_post"},
+    {"GET", "/v1/aeo", bw_h_list_aeo, CUSTOMS_ROLES, "aeo_list"},
+    {"GET", "/v1/aeo/{id}", bw_h_get_aeo, CUSTOMS_ROLES, "aeo_get"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
     /* the de minimis simulator (customs) and public information (no key) */

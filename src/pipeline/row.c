@@ -10,6 +10,7 @@
 #include "../stats/simulate.h"
 #include "row.h"
 #include "../lifecycle/prearrival.h"
+#include "../lifecycle/oga.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
 {
@@ -179,6 +180,7 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     }
     /* before the over-limit copy: both rows carry the same transport facts */
     r->lifecycle = bw_lifecycle_facts(d, oc, r->received_at, arena);
+    r->oga = oc->status == BW_STATUS_ACCEPTED ? bw_oga_goods_of(d, arena) : NULL;
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

@@ -250,6 +250,7 @@ bool bw_risk_engine_load_profile_edits(bw_risk_engine *e, bw_store *s, char *err
 }
 
 const bw_profiles *bw_risk_engine_profiles(bw_risk_engine *e) { return atomic_load(&e->profiles); }
+bw_parties *bw_risk_engine_parties(bw_risk_engine *e) { return e->parties; }
 
 /* ---- facts --------------------------------------------------------------------- */
 

@@ -56,6 +56,8 @@ bool bw_risk_engine_restore(bw_risk_engine *e, struct bw_store *s, char *err, si
 bool bw_risk_engine_load_profile_edits(bw_risk_engine *e, struct bw_store *s, char *err, size_t errlen);
 /* The profiles in force (valid until the engine is freed). */
 const struct bw_profiles *bw_risk_engine_profiles(bw_risk_engine *e);
+/* The party history (AEO changes are put in force on it: src/risk/aeo.h). */
+struct bw_parties *bw_risk_engine_parties(bw_risk_engine *e);
 
 /* Scores every declaration with the learned model of `path` too (`breakwater
  * train`): a "model.score" hit, 40 points at the model's yellow threshold,

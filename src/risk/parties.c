@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -68,7 +69,17 @@ typedef struct aeo_row {
     uint8_t status;                 /* AEO_* */
     bw_time from, to;               /* to exclusive; INT64_MAX: open */
     char *evidence;                 /* the row as a JSON object, made once */
+    bool carries;                   /* carries small sellers into AEO treatment (stored rows only) */
 } aeo_row;
+
+/* Status changes stored through the API or the CLI (src/risk/aeo.h), on
+ * top of the files; replaced as a whole, the replaced ones kept until the
+ * parties are freed (checks in flight may read them). */
+typedef struct aeo_overlay {
+    aeo_row *v;
+    size_t n;
+    struct aeo_overlay *retired;
+} aeo_overlay;
 
 enum { AEO_ACTIVE, AEO_SUSPENDED, AEO_REVOKED };
 static const char *const aeo_status_names[] = {"active", "suspended", "revoked", NULL};
@@ -77,6 +88,7 @@ struct bw_parties {
     stripe stripes[STRIPES];
     aeo_row *aeo;
     size_t n_aeo, cap_aeo;
+    _Atomic(aeo_overlay *) overlay;
 };
 
 /* ---- compliance: the Beta posterior -------------------------------------------- */
@@ -651,38 +663,50 @@ static bool recognised(const aeo_row *row, bw_str jurisdiction)
 
 /* The active row of id covering `when` and recognised in the jurisdiction,
  * or NULL; a suspended or revoked row covering the day wins. */
-static const aeo_row *aeo_find(const bw_parties *p, bw_str id, bw_str jurisdiction, bw_time when)
+/* In rows v[0..n) sorted by hash: false when a suspended or revoked row
+ * covers `when`; else *found is the active recognised row (kept if set). */
+static bool aeo_scan(const aeo_row *v, size_t n, bw_str id, uint64_t h, bw_str jurisdiction, bw_time when,
+                     const aeo_row **found)
 {
-    if (!has(id) || p->n_aeo == 0)
-        return NULL;
-    uint64_t h = XXH3_64bits(id.p, id.n);
-    size_t lo = 0, hi = p->n_aeo;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (p->aeo[mid].hash < h)
+        if (v[mid].hash < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    const aeo_row *found = NULL;
-    for (size_t i = lo; i < p->n_aeo && p->aeo[i].hash == h; i++) {
-        const aeo_row *row = &p->aeo[i];
+    for (size_t i = lo; i < n && v[i].hash == h; i++) {
+        const aeo_row *row = &v[i];
         if (!bw_str_eq(id, row->id) || when < row->from || when >= row->to)
             continue;
         if (row->status != AEO_ACTIVE)
-            return NULL;
-        if (!found && recognised(row, jurisdiction))
-            found = row;
+            return false;
+        if ((!*found || (row->carries && !(*found)->carries)) && recognised(row, jurisdiction))
+            *found = row;
     }
+    return true;
+}
+
+static const aeo_row *aeo_find(const bw_parties *p, bw_str id, bw_str jurisdiction, bw_time when)
+{
+    const aeo_overlay *o = atomic_load(&((bw_parties *)p)->overlay);
+    if (!has(id) || (p->n_aeo == 0 && (!o || o->n == 0)))
+        return NULL;
+    uint64_t h = XXH3_64bits(id.p, id.n);
+    const aeo_row *found = NULL;
+    if (!aeo_scan(p->aeo, p->n_aeo, id, h, jurisdiction, when, &found) ||
+        (o && !aeo_scan(o->v, o->n, id, h, jurisdiction, when, &found)))
+        return NULL;
     return found;
 }
 
-static void judge_aeo(const bw_parties *p, const bw_risk_facts *f, bw_buf *b, bw_party_role role, bw_str id,
-                      uint32_t *flags, bw_risk_result *r)
+static const aeo_row *judge_aeo(const bw_parties *p, const bw_risk_facts *f, bw_buf *b, bw_party_role role,
+                                bw_str id, uint32_t *flags, bw_risk_result *r)
 {
     const aeo_row *row = aeo_find(p, id, f->jurisdiction, f->when);
     if (!row)
-        return;
+        return NULL;
     b->n = 0;
     bw_buf_puts(b, "{\"party\":\"");
     bw_buf_puts(b, bw_party_role_names[role]);
@@ -694,6 +718,31 @@ static void judge_aeo(const bw_parties *p, const bw_risk_facts *f, bw_buf *b, bw
                 bw_buf_cstr(b), bw_points(f)->aeo, BW_LANE_NONE);
     if (role == BW_ROLE_SUBMITTER)
         *flags |= BW_PARTY_AEO_SUBMITTER;
+    return row;
+}
+
+/* An AEO intermediary that carries small sellers (WCO SAFE 4.2): a seller
+ * that is not an AEO itself and not known bad (inspections found it
+ * non-compliant, or something of it was seized) gets the treatment an AEO
+ * seller gets - the same points, "party.aeo_carried" - so the declaration
+ * scores as if both were authorised; its queue priority (lifecycle: AEO
+ * first) already comes from the intermediary's own "party.aeo". */
+static void judge_carried(const bw_risk_facts *f, bw_buf *b, const aeo_row *intermediary, const party_rec *seller,
+                          uint32_t flags, bw_risk_result *r)
+{
+    const bw_declaration *d = f->decl;
+    if (!intermediary || !intermediary->carries || (!has(d->seller.id) && !d->seller.name.n))
+        return;
+    if ((flags & BW_PARTY_NONCOMPLIANT_SELLER) || seller->seized > 0)
+        return;
+    b->n = 0;
+    bw_buf_puts(b, "{\"intermediary\":");
+    bw_buf_puts(b, intermediary->evidence);
+    bw_buf_printf(b, ",\"seller\":{\"declarations\":%u,\"seized\":%u,\"noncompliant\":false}}", seller->declarations,
+                  seller->seized);
+    bw_risk_add(r, "party.aeo_carried", intermediary->id, "seller",
+                "a small seller carried into AEO treatment by an AEO intermediary that vouches for its sellers",
+                bw_buf_cstr(b), bw_points(f)->aeo, BW_LANE_NONE);
 }
 
 void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw_risk_result *r)
@@ -704,6 +753,7 @@ void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw
     bw_buf b = {0};
     uint64_t own[BW_ROLE_COUNT];
     const uint64_t *keys = party_keys(p, d, f->party_keys, own);
+    party_rec seller = {0};
     for (int role = 0; role < BW_ROLE_COUNT; role++) {
         party_rec rec = {.key = keys[role]};
         if (!rec.key)
@@ -719,9 +769,14 @@ void bw_parties_check(bw_parties *p, const bw_risk_facts *f, uint32_t *flags, bw
             refresh_compliance(&rec); /* the prior, shown as evidence */
         }
         judge(bw_points(f), &b, (bw_party_role)role, &rec, flags, r);
+        if (role == BW_ROLE_SELLER)
+            seller = rec;
     }
-    judge_aeo(p, f, &b, BW_ROLE_SUBMITTER, d->submitter.id, flags, r);
-    judge_aeo(p, f, &b, BW_ROLE_SELLER, d->seller.id, flags, r);
+    const aeo_row *submitter = judge_aeo(p, f, &b, BW_ROLE_SUBMITTER, d->submitter.id, flags, r);
+    bool seller_is_submitter = has(d->seller.id) && d->seller.id.n == d->submitter.id.n &&
+                               !memcmp(d->seller.id.p, d->submitter.id.p, d->seller.id.n);
+    if (!judge_aeo(p, f, &b, BW_ROLE_SELLER, d->seller.id, flags, r) && !seller_is_submitter)
+        judge_carried(f, &b, submitter, &seller, *flags, r);
     bw_buf_free(&b);
 }
 
@@ -958,7 +1013,58 @@ void bw_parties_free(bw_parties *p)
         free(p->aeo[i].evidence);
     }
     free(p->aeo);
+    for (aeo_overlay *o = atomic_load(&p->overlay), *next; o; o = next) {
+        next = o->retired;
+        for (size_t i = 0; i < o->n; i++) {
+            free(o->v[i].id);
+            free(o->v[i].recognised);
+            free(o->v[i].evidence);
+        }
+        free(o->v);
+        free(o);
+    }
     free(p);
+}
+
+bool bw_parties_set_aeo_changes(bw_parties *p, const char *const *lines, const bool *carries, size_t n, char *err,
+                                size_t errlen)
+{
+    bw_parties *tmp = alloc_parties(); /* parses with the files' rules, into its aeo rows */
+    aeo_overlay *o = calloc(1, sizeof *o);
+    bool ok = tmp && o;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *line = strdup(lines[i]);
+        ok = line && aeo_line(tmp, line, "stored AEO change", (unsigned)i + 1, err, errlen);
+        if (ok)
+            tmp->aeo[tmp->n_aeo - 1].carries = carries[i];
+        free(line);
+    }
+    if (!ok) {
+        if (!tmp || !o)
+            snprintf(err, errlen, "out of memory");
+        free(o);
+        bw_parties_free(tmp);
+        return false;
+    }
+    if (tmp->n_aeo > 1)
+        qsort(tmp->aeo, tmp->n_aeo, sizeof *tmp->aeo, by_hash);
+    o->v = tmp->aeo;
+    o->n = tmp->n_aeo;
+    tmp->aeo = NULL;
+    tmp->n_aeo = 0;
+    bw_parties_free(tmp);
+    o->retired = atomic_exchange(&p->overlay, o); /* callers serialize changes (one writer) */
+    return true;
+}
+
+bool bw_parties_aeo_line_ok(const char *line, char *err, size_t errlen)
+{
+    const char *one[1] = {line};
+    bool no[1] = {false};
+    bw_parties *tmp = alloc_parties();
+    bool ok = tmp && bw_parties_set_aeo_changes(tmp, one, no, 1, err, errlen);
+    bw_parties_free(tmp);
+    return ok;
 }
 
 size_t bw_parties_count(bw_parties *p)

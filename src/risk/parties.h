@@ -86,6 +86,17 @@ int bw_parties_save(bw_parties *p, bw_buf *out);
  * a message in err when the bytes are not a valid saved history. */
 bw_parties *bw_parties_restore(const char *datadir, const void *bytes, size_t n, char *err, size_t errlen);
 
+/* AEO status changes stored through the API or the CLI (src/risk/aeo.h),
+ * applied on top of the files' rows: each line in the files' format (7
+ * tab-separated fields, data/aeo/README.md), carries[i] whether that row's
+ * operator carries small sellers into AEO treatment.  Replaces the previous
+ * changes for the checks that start from now on; one caller at a time.
+ * false with "stored AEO change:N: why" (nothing replaced). */
+bool bw_parties_set_aeo_changes(bw_parties *p, const char *const *lines, const bool *carries, size_t n, char *err,
+                                size_t errlen);
+/* Whether one line is a valid AEO row (the same checks). */
+bool bw_parties_aeo_line_ok(const char *line, char *err, size_t errlen);
+
 /* The compliance estimate from c compliant and d non-compliant
  * inspections: the mean of Beta(1+c, 1+d) and its 5% and 95% quantiles. */
 void bw_compliance_interval(uint32_t c, uint32_t d, double *estimate, double *low, double *high);

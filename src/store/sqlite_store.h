@@ -34,6 +34,7 @@ struct bw_store {
     int n_cached;
     sqlite3_stmt *sim_put;       /* store_simulate.c, prepared on first use */
     struct bw_lc_stmts *lc;      /* store_lifecycle.c, prepared on first use */
+    struct bw_oga_cache *oga;    /* store_oga.c: the stored agencies' interests, compiled */
 };
 
 

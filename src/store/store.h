@@ -80,6 +80,8 @@ typedef struct bw_decl_row {
     const struct bw_sim_basis *sim_basis;
     /* lifecycle: transport document, timeliness, referral (store_lifecycle.h); NULL: none */
     const struct bw_lc_facts *lifecycle;
+    /* what agencies' interests match on (src/lifecycle/oga.h); NULL: nothing */
+    const struct bw_oga_goods *oga;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put

@@ -17,6 +17,7 @@
 #include "../lifecycle/release.h"
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
+#include "store_oga.h"
 
 #define bind_cstr bw_sqlite_bind_cstr
 #define bind_str bw_sqlite_bind_str
@@ -254,6 +255,19 @@ static int apply(bw_store *s, int64_t row, const bw_transition *t, bw_transition
     snprintf(out->from, sizeof out->from, "%s", bw_lc_state_names[rs.state]);
     if (!bw_lc_next((bw_lc_state)rs.state, t->action, rs.arrived, &to, out->why, sizeof out->why))
         return BW_LC_REFUSED;
+    if (to == BW_ST_RELEASED || t->action == BW_ACT_HOLD_CLEARED) { /* every agency hold cleared first */
+        char agencies[300];
+        int holding = bw_sqlite_oga_holding(s, row, agencies, sizeof agencies);
+        if (holding < 0)
+            return -1;
+        if (holding > 0) {
+            snprintf(out->why, sizeof out->why,
+                     "a declaration in state %s cannot be %s: other government agencies still hold it (%.300s); each"
+                     " agency must release its own hold first",
+                     out->from, bw_lc_action_names[t->action], agencies);
+            return BW_LC_REFUSED;
+        }
+    }
     if (to == BW_ST_RELEASED && !bw_lc_settled(rs.settlement[0] ? rs.settlement : NULL)) {
         snprintf(out->why, sizeof out->why,
                  "a declaration in state %s cannot be released: duties and taxes are not settled (%s); record the"

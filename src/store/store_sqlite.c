@@ -18,6 +18,7 @@
 
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
+#include "store_oga.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -312,6 +313,8 @@ static bool setup(bw_store *s, char **msg)
             rc = sqlite3_exec(s->db, SCHEMA, NULL, NULL, msg);
         if (rc == SQLITE_OK) /* v4: the clearance lifecycle */
             rc = bw_sqlite_lifecycle_schema(s->db, msg);
+        if (rc == SQLITE_OK) /* other government agencies */
+            rc = bw_sqlite_oga_schema(s->db, msg);
         if (rc == SQLITE_OK)
             return true;
         if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt == 200)
@@ -364,6 +367,7 @@ void bw_store_close(bw_store *s)
         sqlite3_finalize(s->cached[i].st);
     bw_sqlite_sim_close(s);
     bw_sqlite_lifecycle_close(s);
+    bw_sqlite_oga_close(s);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
@@ -520,6 +524,8 @@ static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const 
         !bw_sqlite_sim_stored(s, id, t))
         return BW_PUT_FAILED;
     if (!bw_sqlite_lifecycle_stored(s, id, t->row, ok == BW_PUT_AMENDED))
+        return BW_PUT_FAILED;
+    if (!bw_sqlite_oga_stored(s, id, t->row)) /* agencies' queues */
         return BW_PUT_FAILED;
     return ok;
 }

@@ -174,7 +174,11 @@ printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/decl
     'POST /v1/arrivals' 'GET /v1/arrivals/unmatched' 'GET /v1/queue' 'GET /v1/referrals' \
     'POST /v1/declarations/{submitter}/{id}/release' 'POST /v1/declarations/{submitter}/{id}/refuse' \
     'POST /v1/declarations/{submitter}/{id}/seize' 'POST /v1/declarations/{submitter}/{id}/return' \
-    'POST /v1/declarations/{submitter}/{id}/destroy' 'POST /v1/declarations/{submitter}/{id}/hold' |
+    'POST /v1/declarations/{submitter}/{id}/destroy' 'POST /v1/declarations/{submitter}/{id}/hold' \
+    'GET /v1/aeo' 'GET /v1/aeo/{id}' 'POST /v1/aeo' 'GET /v1/agencies/{agency}/interests' \
+    'POST /v1/agencies/{agency}/interests' 'GET /v1/agencies/{agency}/queue' \
+    'GET /v1/declarations/{submitter}/{id}/agency' 'POST /v1/declarations/{submitter}/{id}/oga_hold' \
+    'POST /v1/declarations/{submitter}/{id}/oga_release' |
     sort >"$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
