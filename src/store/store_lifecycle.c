@@ -444,28 +444,47 @@ static bool arrived_before(bw_store *s, int64_t row, bw_str doc, bw_time now)
     return arrive(s, row, now, "auto", detail, &outcome, &reason, &state) >= 0;
 }
 
+/* The state a row enters with, and whether it is a do-not-load referral. */
+static bw_lc_state entry_state(const bw_decl_row *r, bool *dnl)
+{
+    bool accepted = r->status && !strcmp(r->status, "accepted");
+    *dnl = accepted && r->lifecycle && r->lifecycle->do_not_load;
+    return !accepted ? BW_ST_REJECTED : *dnl ? BW_ST_HELD : BW_ST_ASSESSED;
+}
+
+/* state, hold_reason, state_at, lead_loading_s, lead_arrival_s,
+ * transport_doc, master_id, aeo as ?at.. ?at+7 */
+static void bind_entry(sqlite3_stmt *st, int at, const bw_decl_row *r)
+{
+    const bw_lc_facts *f = r->lifecycle;
+    bool dnl;
+    bw_lc_state state = entry_state(r, &dnl);
+    bind_cstr(st, at, bw_lc_state_names[state]);
+    bind_cstr(st, at + 1, dnl ? "do_not_load" : NULL);
+    sqlite3_bind_int64(st, at + 2, r->received_at);
+    bind_opt(st, at + 3, f && f->has_loading, f ? f->lead_loading_s : 0);
+    bind_opt(st, at + 4, f && f->has_arrival, f ? f->lead_arrival_s : 0);
+    bind_str(st, at + 5, f ? f->transport_doc : BW_STR_NULL);
+    bind_str(st, at + 6, f && f->master_id.n ? f->master_id : BW_STR_NULL);
+    sqlite3_bind_int(st, at + 7, f && f->aeo);
+}
+
+void bw_sqlite_lifecycle_bind(sqlite3_stmt *insert, int at, const bw_decl_row *r) { bind_entry(insert, at, r); }
+
 bool bw_sqlite_lifecycle_stored(bw_store *s, int64_t id, const bw_decl_row *r, bool amended)
 {
     const bw_lc_facts *f = r->lifecycle;
-    bool accepted = r->status && !strcmp(r->status, "accepted");
-    bool dnl = accepted && f && f->do_not_load;
-    bw_lc_state state = !accepted ? BW_ST_REJECTED : dnl ? BW_ST_HELD : BW_ST_ASSESSED;
-    if (!amended && !f && accepted)
-        return true; /* the defaults say it: assessed, nothing known */
-    sqlite3_stmt *st = lc(s, LC_STORED);
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, id);
-    bind_cstr(st, 2, bw_lc_state_names[state]);
-    bind_cstr(st, 3, dnl ? "do_not_load" : NULL);
-    sqlite3_bind_int64(st, 4, r->received_at);
-    bind_opt(st, 5, f && f->has_loading, f ? f->lead_loading_s : 0);
-    bind_opt(st, 6, f && f->has_arrival, f ? f->lead_arrival_s : 0);
-    bind_str(st, 7, f ? f->transport_doc : BW_STR_NULL);
-    bind_str(st, 8, f && f->master_id.n ? f->master_id : BW_STR_NULL);
-    sqlite3_bind_int(st, 9, f && f->aeo);
-    if (!done(s, st, "recording the lifecycle state"))
-        return false;
+    bool dnl;
+    bool accepted = entry_state(r, &dnl) != BW_ST_REJECTED;
+    if (amended) { /* the insert set them; an amendment starts over */
+        sqlite3_stmt *st = lc(s, LC_STORED);
+        if (!st)
+            return false;
+        sqlite3_bind_int64(st, 1, id);
+        bind_entry(st, 2, r);
+        if (!done(s, st, "recording the lifecycle state"))
+            return false;
+    }
     if (dnl && !add_event(s, id, r->received_at, "auto", "do_not_load", "held", f->do_not_load))
         return false;
     if (accepted && f && f->transport_doc.n)

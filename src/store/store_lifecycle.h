@@ -139,8 +139,14 @@ int bw_store_reassess(bw_store *s, const bw_transition *t, int64_t duty, int64_t
 struct sqlite3;
 /* Adds the lifecycle columns and tables (schema v4; v3 stores migrate). */
 int bw_sqlite_lifecycle_schema(struct sqlite3 *db, char **msg);
-/* In the storing transaction of row id: state, timeliness, transport
- * document, referral, and an arrival that was waiting for this data. */
+/* Binds the lifecycle columns a new row enters with (state, hold reason,
+ * state time, timeliness, transport document, master id, AEO) as
+ * parameters ?at..?at+7 of the declarations INSERT. */
+struct sqlite3_stmt;
+void bw_sqlite_lifecycle_bind(struct sqlite3_stmt *insert, int at, const bw_decl_row *r);
+/* In the storing transaction of row id: the state columns again when the
+ * row was amended, the referral, and an arrival that was waiting for this
+ * data. */
 bool bw_sqlite_lifecycle_stored(bw_store *s, int64_t id, const bw_decl_row *r, bool amended);
 /* In the inspection's transaction: the state after an inspection with
  * this result; false with the store error set when refused. */

@@ -88,10 +88,16 @@ static bool refresh(bw_store *s)
         snprintf(s->error, sizeof s->error, "out of memory");
         return false;
     }
-    int64_t version;
-    if (!query_int(s, bw_sqlite_prepare(s, "SELECT coalesce(max(id), 0) FROM agency_interests"), &version,
-                   "reading the agencies' interests"))
+    /* every stored declaration asks: prepared once per connection */
+    static const char VERSION_SQL[] = "SELECT coalesce(max(id), 0) FROM agency_interests";
+    sqlite3_stmt *vs = bw_sqlite_cached(s, VERSION_SQL);
+    if (!vs)
         return false;
+    int rc = sqlite3_step(vs);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(vs, 0) : 0;
+    sqlite3_reset(vs);
+    if (rc != SQLITE_ROW)
+        return bw_sqlite_error(s, "reading the agencies' interests");
     if (version == s->oga->version)
         return true;
     sqlite3_stmt *st = bw_sqlite_prepare(
@@ -100,7 +106,6 @@ static bool refresh(bw_store *s)
     if (!st)
         return false;
     bw_oga_set fresh = {0};
-    int rc;
     bool ok = true;
     while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *agency = (const char *)sqlite3_column_text(st, 0), *body = (const char *)sqlite3_column_text(st, 1);
@@ -213,14 +218,13 @@ bool bw_sqlite_oga_stored(bw_store *s, int64_t id, const bw_decl_row *r)
         return false;
     if (!files->n && !s->oga->stored.n)
         return true;
-    sqlite3_stmt *st = bw_sqlite_prepare(s, "INSERT INTO oga_queue(agency, declaration, interest, item, matched_on, at)"
-                                            " VALUES(?1,?2,?3,?4,?5,?6)");
+    static const char QUEUE_SQL[] = "INSERT INTO oga_queue(agency, declaration, interest, item, matched_on, at)"
+                                    " VALUES(?1,?2,?3,?4,?5,?6)";
+    sqlite3_stmt *st = bw_sqlite_cached(s, QUEUE_SQL);
     if (!st)
         return false;
     int n = 0;
-    bool ok = queue_matches(s, st, id, files, r, &n) && queue_matches(s, st, id, &s->oga->stored, r, &n);
-    sqlite3_finalize(st);
-    return ok;
+    return queue_matches(s, st, id, files, r, &n) && queue_matches(s, st, id, &s->oga->stored, r, &n);
 }
 
 /* ---- reading ---------------------------------------------------------------------------------- */

@@ -164,9 +164,10 @@ static const char *const SQL[ST_N] = {
     [ST_INSERT] = "INSERT INTO declarations(submitter, declaration_id, jurisdiction, type, status,"
                   " category, value_minor, currency, received_at, content_hash, body, errors, warnings,"
                   " body_dict, duty_minor, tax_minor, due_minor, payer, account, settlement, settled_at,"
-                  " limit_key, limit_period, limit_counted, lane, risk_score)"
+                  " limit_key, limit_period, limit_counted, lane, risk_score,"
+                  " state, hold_reason, state_at, lead_loading_s, lead_arrival_s, transport_doc, master_id, aeo)"
                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
-                  "?25,?26)"
+                  "?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)"
                   " ON CONFLICT(submitter, declaration_id) DO NOTHING",
     [ST_FIND] = "SELECT id, content_hash, status, category, received_at, errors, warnings, settlement"
                 " FROM declarations WHERE submitter = ?1 AND declaration_id = ?2",
@@ -550,6 +551,7 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     sqlite3_stmt *ins = s->st[ST_INSERT];
     bind_row(ins, r);
     bind_revenue(ins, &t);
+    bw_sqlite_lifecycle_bind(ins, 27, r); /* ?27-?34: the state it enters with */
     if (!step_done(s, ST_INSERT, "storing the declaration"))
         return BW_PUT_FAILED;
     if (sqlite3_changes(s->db) == 1)
