@@ -18,6 +18,7 @@
 
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
+#include "store_returns.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -288,6 +289,8 @@ static bool setup(bw_store *s, char **msg)
             rc = sqlite3_exec(s->db, SCHEMA, NULL, NULL, msg);
         if (rc == SQLITE_OK) /* v4: the clearance lifecycle */
             rc = bw_sqlite_lifecycle_schema(s->db, msg);
+        if (rc == SQLITE_OK) /* returns, refunds (store_returns.c) */
+            rc = bw_sqlite_returns_schema(s->db, msg);
         if (rc == SQLITE_OK)
             return true;
         if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt == 200)
