@@ -36,6 +36,11 @@ int cmd_queue(int argc, char **argv);
 int cmd_act(int argc, char **argv);
 int cmd_referrals(int argc, char **argv);
 int cmd_unmatched(int argc, char **argv);
+/* returns, refunds and consolidated declarations (cmd_returns.c) */
+int cmd_return(int argc, char **argv);
+int cmd_returned(int argc, char **argv);
+int cmd_returns(int argc, char **argv);
+int cmd_consolidated(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

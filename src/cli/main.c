@@ -35,6 +35,10 @@ static const struct {
     {"act", cmd_act, "an officer's decision: release, refuse, seize, return, destroy, hold"},
     {"referrals", cmd_referrals, "do-not-load referrals issued before loading"},
     {"unmatched", cmd_unmatched, "parcels that arrived without data"},
+    {"return", cmd_return, "declare a return of a released import (refund after export)"},
+    {"returned", cmd_returned, "the goods of a return were exported: refund, proof, quota"},
+    {"returns", cmd_returns, "the returns of a declaration with their refunds"},
+    {"consolidated", cmd_consolidated, "an account's consolidated declaration for a month"},
 };
 
 static void usage(FILE *f)

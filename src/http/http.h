@@ -185,6 +185,11 @@ void bw_h_list_unmatched(bw_request *r);
 void bw_h_queue(bw_request *r);
 void bw_h_referrals(bw_request *r);
 void bw_h_post_action(bw_request *r);   /* release, refuse, seize, return, destroy, hold */
+/* returns, refunds, consolidated declarations (returns.c) */
+void bw_h_post_return(bw_request *r);
+void bw_h_list_returns(bw_request *r);
+void bw_h_post_return_exported(bw_request *r);
+void bw_h_consolidated(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

@@ -43,6 +43,14 @@ const bw_route bw_routes[] = {
     {"POST", "/v1/declarations/{submitter}/{id}/return", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_return"},
     {"POST", "/v1/declarations/{submitter}/{id}/destroy", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_destroy"},
     {"POST", "/v1/declarations/{submitter}/{id}/hold", bw_h_post_action, ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "action_hold"},
+    /* returns, refunds, consolidated declarations (returns.c) */
+    {"POST", "/v1/declarations/{submitter}/{id}/returns", bw_h_post_return,
+     SUBMITTER_ROLES | ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "return_post"},
+    {"GET", "/v1/declarations/{submitter}/{id}/returns", bw_h_list_returns, SUBMITTER_ROLES | CUSTOMS_ROLES,
+     "returns_list"},
+    {"POST", "/v1/declarations/{submitter}/{id}/returns/exported", bw_h_post_return_exported,
+     ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "return_exported"},
+    {"GET", "/v1/accounts/{id}/consolidated", bw_h_consolidated, CUSTOMS_ROLES, "account_consolidated"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
 };

@@ -169,13 +169,11 @@ void bw_view_return(const bw_return_record *r, bw_buf *b)
     text(b, "},\"jurisdiction\":", r->jurisdiction);
     text(b, ",\"claimant\":", r->claimant);
     text(b, ",\"actor\":", r->actor);
-    bw_buf_puts(b, ",\"declared_at\":\"");
+    bw_buf_puts(b, ",\"declared_at\":");
     bw_buf_put_time(b, r->declared_at);
-    bw_buf_puts(b, "\",\"exported_at\":");
+    bw_buf_puts(b, ",\"exported_at\":");
     if (r->exported_at) {
-        bw_buf_putc(b, '"');
-        bw_buf_put_time(b, r->exported_at);
-        bw_buf_putc(b, '"');
+        bw_buf_put_time(b, r->exported_at); /* quoted */
     } else {
         bw_buf_puts(b, "null");
     }

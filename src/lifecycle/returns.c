@@ -27,6 +27,20 @@ static bool failf(char *why, size_t n, const char *fmt, ...)
     return false;
 }
 
+/* One JSON value spanning exactly json[0..n), or NULL. */
+static json_object *parse_whole(const char *json, size_t n)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *o = json_tokener_parse_ex(tok, json, (int)n);
+    bool whole = json_tokener_get_error(tok) == json_tokener_success;
+    json_tokener_free(tok);
+    if (!whole) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_object *member(json_object *o, const char *key)
 {
     json_object *v = NULL;
@@ -97,16 +111,15 @@ static bool parse_line(json_object *e, size_t i, bw_return_line *l, char *why, s
     return true;
 }
 
+static bool id_chars_ok(const char *id);
+
 bool bw_return_request_parse(const char *json, size_t n, bw_return_request *out, char *why, size_t whylen)
 {
     static const char *const keys[] = {"return_id", "claimant", "reason", "items", NULL};
     memset(out, 0, sizeof *out);
-    json_tokener *tok = json_tokener_new();
-    json_object *o = json_tokener_parse_ex(tok, json, (int)n);
-    bool complete = json_tokener_get_error(tok) == json_tokener_success && (size_t)json_tokener_get_parse_end(tok) <= n;
-    json_tokener_free(tok);
+    json_object *o = parse_whole(json, n);
     bool ok = true;
-    if (!o || !complete || !json_object_is_type(o, json_type_object))
+    if (!o || !json_object_is_type(o, json_type_object))
         ok = failf(why, whylen, "the return must be one JSON object");
     if (ok) {
         json_object_object_foreach(o, k, v) {
@@ -121,8 +134,7 @@ bool bw_return_request_parse(const char *json, size_t n, bw_return_request *out,
     ok = ok && copy_string(o, "return_id", true, out->return_id, sizeof out->return_id, why, whylen) &&
          copy_string(o, "claimant", false, out->claimant, sizeof out->claimant, why, whylen) &&
          copy_string(o, "reason", false, out->reason, sizeof out->reason, why, whylen);
-    if (ok && strspn(out->return_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-") !=
-                  strlen(out->return_id))
+    if (ok && !id_chars_ok(out->return_id))
         ok = failf(why, whylen, "return_id: only letters, digits and . _ : / - are allowed");
     if (ok && !out->claimant[0])
         snprintf(out->claimant, sizeof out->claimant, "buyer");
@@ -149,12 +161,31 @@ bool bw_return_request_parse(const char *json, size_t n, bw_return_request *out,
     return ok;
 }
 
+static bool id_chars_ok(const char *id)
+{ /* ids go into event details and references */
+    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-") == strlen(id);
+}
+
+bool bw_return_id_parse(const char *json, size_t n, char id[81], char *why, size_t whylen)
+{
+    json_object *o = parse_whole(json, n);
+    bool ok = o && json_object_is_type(o, json_type_object) && json_object_object_length(o) == 1
+                  ? copy_string(o, "return_id", true, id, 81, why, whylen)
+                  : failf(why, whylen, "the body must be {\"return_id\": \"...\"}");
+    if (ok && !id_chars_ok(id))
+        ok = failf(why, whylen, "return_id: only letters, digits and . _ : / - are allowed");
+    json_object_put(o);
+    return ok;
+}
+
 void bw_return_request_free(bw_return_request *r)
 {
     free(r->lines);
     r->lines = NULL;
     r->n_lines = 0;
 }
+
+static void fmt_qty(char out[32], int64_t q);
 
 void bw_return_request_canonical(const bw_return_request *r, bw_buf *b)
 {
@@ -164,10 +195,10 @@ void bw_return_request_canonical(const bw_return_request *r, bw_buf *b)
     bw_buf_put_json_str(b, r->claimant, strlen(r->claimant));
     bw_buf_puts(b, ",\"items\":[");
     for (uint32_t i = 0; i < r->n_lines; i++) {
-        bw_buf_printf(b, "%s{\"line\":%u,\"hs_code\":\"%s\",\"quantity\":", i ? "," : "", r->lines[i].line,
-                      r->lines[i].hs_code);
-        bw_buf_put_fixed(b, r->lines[i].quantity, 3);
-        bw_buf_putc(b, '}');
+        char q[32];
+        fmt_qty(q, r->lines[i].quantity);
+        bw_buf_printf(b, "%s{\"line\":%u,\"hs_code\":\"%s\",\"quantity\":%s}", i ? "," : "", r->lines[i].line,
+                      r->lines[i].hs_code, q);
     }
     bw_buf_puts(b, "]}");
 }

@@ -417,9 +417,7 @@ static bool restore_quota(bw_store *s, const original *o, const ret_row *r, int6
 static void put_time(bw_buf *b, const char *key, bw_time t)
 {
     bw_buf_puts(b, key);
-    bw_buf_putc(b, '"');
-    bw_buf_put_time(b, t);
-    bw_buf_putc(b, '"');
+    bw_buf_put_time(b, t); /* quoted */
 }
 
 static void put_text(bw_buf *b, const char *key, const char *v)
