@@ -51,19 +51,50 @@ static void time_or_null(bw_buf *b, const char *key, bw_time t)
     bw_buf_put_time(b, t); /* quoted */
 }
 
-/* CSV: section,reference,return_id,state,at,duty,tax,amount,currency */
-static void csv_line(writer *w, const char *section, const char *s1, const char *s2, const char *rid,
-                     const char *state, bw_time at, int64_t duty, int64_t tax, int64_t amount)
+/* One CSV field, quoted when it holds a comma, quote or line break. */
+static void csv_field(bw_buf *b, const char *v)
 {
-    char when[21] = "";
-    if (at)
-        bw_time_format(at, when);
-    bw_buf_printf(w->out, "%s,%s%s%s,%s,%s,%s,", section, s1, s2[0] ? "/" : "", s2, rid, state, when);
-    bw_buf_put_fixed(w->out, duty, w->exp);
+    if (!v || !v[0])
+        return;
+    if (!strpbrk(v, ",\"\r\n")) {
+        bw_buf_puts(b, v);
+        return;
+    }
+    bw_buf_putc(b, '"');
+    for (; *v; v++) {
+        if (*v == '"')
+            bw_buf_putc(b, '"');
+        bw_buf_putc(b, *v);
+    }
+    bw_buf_putc(b, '"');
+}
+
+typedef struct csv_row {
+    const char *section, *submitter, *declaration_id, *return_id, *reference, *state;
+    bw_time at;
+    int64_t duty, tax, amount;
+} csv_row;
+
+/* CSV_HEADER's columns, in order. */
+#define CSV_HEADER "section,submitter,declaration_id,return_id,reference,state,at,duty,tax,amount,currency\n"
+static void csv_line(writer *w, const csv_row *r)
+{
+    const char *text[] = {r->section, r->submitter, r->declaration_id, r->return_id, r->reference, r->state};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        csv_field(w->out, text[i]);
+        bw_buf_putc(w->out, ',');
+    }
+    if (r->at) {
+        char when[21];
+        bw_time_format(r->at, when);
+        bw_buf_puts(w->out, when);
+    }
     bw_buf_putc(w->out, ',');
-    bw_buf_put_fixed(w->out, tax, w->exp);
+    bw_buf_put_fixed(w->out, r->duty, w->exp);
     bw_buf_putc(w->out, ',');
-    bw_buf_put_fixed(w->out, amount, w->exp);
+    bw_buf_put_fixed(w->out, r->tax, w->exp);
+    bw_buf_putc(w->out, ',');
+    bw_buf_put_fixed(w->out, r->amount, w->exp);
     bw_buf_printf(w->out, ",%s\n", w->a->currency);
 }
 
@@ -76,8 +107,8 @@ static void put_consignment(void *ctx, const bw_consignment *c)
     w->t->tax += c->tax;
     w->t->debited += c->due;
     if (w->csv) {
-        csv_line(w, "consignment", c->submitter, c->declaration_id, "", c->state, c->debited_at, c->duty, c->tax,
-                 c->due);
+        csv_line(w, &(csv_row){"consignment", c->submitter, c->declaration_id, NULL, NULL, c->state, c->debited_at,
+                               c->duty, c->tax, c->due});
         return;
     }
     bw_buf_puts(w->out, w->n++ ? "," : "");
@@ -97,8 +128,8 @@ static void put_refund(void *ctx, const bw_refund *f)
     writer *w = ctx;
     w->t->refunded += f->amount;
     if (w->csv) {
-        csv_line(w, "refund", f->submitter, f->declaration_id, f->return_id, f->reference, f->at, -f->duty, -f->tax,
-                 -f->amount);
+        csv_line(w, &(csv_row){"refund", f->submitter, f->declaration_id, f->return_id, f->reference, f->to_whom,
+                               f->at, -f->duty, -f->tax, -f->amount});
         return;
     }
     bw_buf_puts(w->out, w->n++ ? "," : "");
@@ -137,14 +168,11 @@ static void put_totals(writer *w, const bw_consolidated_totals *t, bw_time due, 
 {
     bw_buf *b = w->out;
     if (w->csv) {
-        csv_line(w, "total_debited", "", "", "", "", 0, t->duty, t->tax, t->debited);
-        csv_line(w, "total_refunded", "", "", "", "", 0, 0, 0, -t->refunded);
-        csv_line(w, "net", "", "", "", "", 0, 0, 0, t->debited - t->refunded);
-        csv_line(w, "paid", "", "", "", "", 0, 0, 0, -t->paid);
-        char d[21] = "";
-        if (due)
-            bw_time_format(due, d);
-        csv_line(w, "closing_balance", "", "", "", d, 0, 0, 0, t->closing);
+        csv_line(w, &(csv_row){.section = "total_debited", .duty = t->duty, .tax = t->tax, .amount = t->debited});
+        csv_line(w, &(csv_row){.section = "total_refunded", .amount = -t->refunded});
+        csv_line(w, &(csv_row){.section = "net", .amount = t->debited - t->refunded, .at = due}); /* at: due date */
+        csv_line(w, &(csv_row){.section = "paid", .amount = -t->paid});
+        csv_line(w, &(csv_row){.section = "closing_balance", .amount = t->closing});
         return;
     }
     bw_buf_printf(b, "],\"totals\":{\"consignments\":%lld,\"released\":%lld", (long long)t->consignments,
@@ -191,7 +219,7 @@ bool bw_consolidated_write(bw_store *s, const bw_refdata *rd, const bw_account *
     t.closing = k.balance;
     t.paid = k.paid;
     if (csv) {
-        bw_buf_puts(out, "section,reference,return_id,state,at,duty,tax,amount,currency\n");
+        bw_buf_puts(out, CSV_HEADER);
     } else {
         text(out, "{\"account\":", a->id);
         text(out, ",\"jurisdiction\":", a->jurisdiction);
