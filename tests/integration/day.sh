@@ -74,7 +74,7 @@ elif cmd == 'manifests':    # one manifest per (carrier, master id) of the air p
     n = 0
     for (c, m), docs in sorted(groups.items()):
         if n == 0: docs = docs + ['UNDECLARED-%d' % k for k in (1, 2, 3)]
-        json.dump({'carrier': c, 'master_id': m, 'arrived_at': '2026-11-24T22:00:00Z', 'items': docs},
+        json.dump({'carrier': c, 'master_id': m, 'arrived_at': __import__('time').strftime('%Y-%m-%dT%H:%M:%SZ', __import__('time').gmtime()), 'items': docs},
                   open('%s/manifest-%03d.json' % (T, n), 'w'))
         n += 1
     save(l); print(n)
