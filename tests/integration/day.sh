@@ -265,6 +265,29 @@ if [ "$(sql "select jurisdiction from declarations where submitter = '$cs' and d
 else
     fail "no released CN parcel"
 fi
+# the returns API refuses clearly and changes nothing
+other=$(for k in "${!SUBROLE[@]}"; do [ "$k" != "$as" ] && echo "$k" && break; done)
+expect 200 "GET the returns of $as/$ai" GET "/v1/declarations/$as/$ai/returns" "${K[sub-$as]}"
+jcheck "one return, refunded to the account" "$T/body" \
+    "[(r['return_id'], r['refund']['status'], r['refund']['to']) for r in d['returns']] == [('R-ACC', 'refunded', 'account')]"
+expect 404 "another submitter cannot see them" GET "/v1/declarations/$as/$ai/returns" "${K[sub-$other]}"
+post_json 404 "nor declare a return of them" "/v1/declarations/$as/$ai/returns" "${K[sub-$other]}" "$T/ret-$ai.json"
+post_json 409 "the same return id with other items" "/v1/declarations/$as/$ai/returns" "${K[sub-$as]}" \
+    <(sed 's/"quantity":1/"quantity":2/' "$T/ret-$ai.json")
+post_json 422 "more than was imported" "/v1/declarations/$as/$ai/returns" "${K[sub-$as]}" \
+    <(sed 's/"quantity":1/"quantity":99999/; s/R-ACC/R-TOO-MANY/' "$T/ret-$ai.json")
+jcheck "it says which item and why" "$T/body" "'items[0].quantity' in d['detail'] and 'more than item 1 can still return' in d['detail']"
+read -r hs hi <<<"${seize[0]}"
+printf '{"return_id":"R-S","items":[{"line":1,"hs_code":"000000","quantity":1}]}' >"$T/ret-seized.json"
+post_json 422 "a seized parcel cannot be returned" "/v1/declarations/$hs/$hi/returns" "${K[officer]}" "$T/ret-seized.json"
+jcheck "not released" "$T/body" "'seized, not released' in d['detail']"
+post_json 400 "a return without items" "/v1/declarations/$as/$ai/returns" "${K[sub-$as]}" <(echo '{"return_id":"R-X"}')
+post_json 403 "a submitter cannot confirm an export" "/v1/declarations/$as/$ai/returns/exported" "${K[sub-$as]}" "$T/exp-$ai.json"
+post_json 404 "an unknown return cannot be exported" "/v1/declarations/$as/$ai/returns/exported" "${K[officer]}" \
+    <(echo '{"return_id":"R-NONE"}')
+post_json 400 "an export needs a return_id" "/v1/declarations/$as/$ai/returns/exported" "${K[officer]}" <(echo '{}')
+check "one refund per exported return, however often confirmed" eq "$(sql "select count(*) from refunds")" \
+    "$(sql "select count(*) from returns where exported_at is not null and duty_minor + tax_minor > 0")"
 check "only the accepted returns are stored" eq "$(sql "select count(*) from returns")" 4
 
 # ---- revenue reconciles to the cent ---------------------------------------------------------

@@ -354,6 +354,57 @@ static void test_request_parser(void **state)
     assert_false(bw_return_id_parse("{}", 2, id, why, sizeof why));
 }
 
+/* The jurisdiction file's keys: a bad value is a load error naming it. */
+static void test_jurisdiction_keys(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *from, *to, *why;
+    } cases[] = {
+        {"\"time_limit_days\": 30", "\"time_limit_days\": -1", "\"returns.time_limit_days\" must be a whole number 0-3660"},
+        {"\"refund_duty\": true", "\"refund_duty\": \"yes\"", "\"returns.refund_duty\" must be true or false"},
+        {"\"refund_tax\": true,", "\"refund_tax\": true, \"refund_all\": true,", "returns: unknown key \"refund_all\""},
+        {"\"day_of_next_month\": 5", "\"day_of_next_month\": 31", "\"account_due.day_of_next_month\" must be a whole number 1-28"},
+    };
+    char path[4200], dir[] = "/tmp/bw_retj_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    FILE *f = fopen(BW_DATADIR "/jurisdictions/CN.json", "rb");
+    assert_non_null(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *at = strstr(text, cases[i].from);
+        assert_non_null(at);
+        snprintf(path, sizeof path, "%s/CN.json", dir);
+        f = fopen(path, "wb");
+        fprintf(f, "%.*s%s%s", (int)(at - text), text, cases[i].to, at + strlen(cases[i].from));
+        fclose(f);
+        bw_jurisdiction *j = NULL;
+        uint32_t nj = 0;
+        char err[512] = "";
+        bool ok = bw_jurisdictions_load(dir, &j, &nj, err, sizeof err);
+        bw_jurisdictions_free(j, nj);
+        assert_false(ok);
+        if (!strstr(err, cases[i].why))
+            fail_msg("expected \"%s\" in \"%s\"", cases[i].why, err);
+    }
+    /* the shipped file as it is loads, with its rule */
+    f = fopen(path, "wb");
+    fputs(text, f);
+    fclose(f);
+    bw_jurisdiction *j = NULL;
+    uint32_t nj = 0;
+    char err[512];
+    assert_true(bw_jurisdictions_load(dir, &j, &nj, err, sizeof err));
+    assert_int_equal(j[0].versions[0].return_days, 30);
+    assert_int_equal(j[0].versions[0].account_due_day, 5);
+    bw_jurisdictions_free(j, nj);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+}
+
 /* ---- in the store ------------------------------------------------------------------- */
 
 static void account_add(bw_store *s, const char *id, const char *jur, const char *cur, int64_t guarantee)
@@ -659,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_partial_returns_exact),
         cmocka_unit_test(test_models_and_rules),
         cmocka_unit_test(test_request_parser),
+        cmocka_unit_test(test_jurisdiction_keys),
         cmocka_unit_test(test_account_credit),
         cmocka_unit_test(test_buyer_refund_and_vendor_proof),
         cmocka_unit_test(test_cn_quota),
