@@ -128,6 +128,8 @@ bw_return_result bw_return_export(bw_store *s, const char *submitter, const char
                                   const char *return_id, const char *actor, bw_time at, bw_return_outcome *out)
 {
     memset(out, 0, sizeof *out);
+    if (!bw_return_id_valid(return_id))
+        return say(out, BW_RETURN_REFUSED, "return_id: 1 to 80 letters, digits and . _ : / -");
     bw_transition_outcome t;
     int rc = bw_store_return_exported(s, submitter, declaration_id, return_id, actor, at, &out->record, &t);
     out->has_record = rc == 1 || rc == 2;

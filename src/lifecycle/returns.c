@@ -161,6 +161,8 @@ bool bw_return_request_parse(const char *json, size_t n, bw_return_request *out,
     return ok;
 }
 
+bool bw_return_id_valid(const char *id) { return id && *id && strlen(id) <= 80 && id_chars_ok(id); }
+
 static bool id_chars_ok(const char *id)
 { /* ids go into event details and references */
     return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-") == strlen(id);

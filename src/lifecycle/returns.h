@@ -44,6 +44,9 @@ typedef struct bw_return_request {
  * false with what, where and why in `why` (nothing allocated then). */
 bool bw_return_request_parse(const char *json, size_t n, bw_return_request *out, char *why, size_t whylen);
 void bw_return_request_free(bw_return_request *r);
+/* Whether a return id is 1-80 letters, digits and . _ : / - (ids go into
+ * event details and references unescaped). */
+bool bw_return_id_valid(const char *id);
 /* Parses {"return_id": "R1"} (the export of a return); false with why. */
 bool bw_return_id_parse(const char *json, size_t n, char id[81], char *why, size_t whylen);
 /* A canonical text of the request (ids and items), for idempotency: the
