@@ -42,6 +42,11 @@ int cmd_unmatched(int argc, char **argv);
 /* other government agencies (cmd_oga.c) and the AEO registry (cmd_aeo.c) */
 int cmd_agency(int argc, char **argv);
 int cmd_aeo(int argc, char **argv);
+/* returns, refunds and consolidated declarations (cmd_returns.c) */
+int cmd_return(int argc, char **argv);
+int cmd_returned(int argc, char **argv);
+int cmd_returns(int argc, char **argv);
+int cmd_consolidated(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

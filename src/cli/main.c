@@ -39,6 +39,10 @@ static const struct {
     {"unmatched", cmd_unmatched, "parcels that arrived without data"},
     {"agency", cmd_agency, "other government agencies: interests, queue, hold and release"},
     {"aeo", cmd_aeo, "the AEO registry: status changes on top of data/aeo"},
+    {"return", cmd_return, "declare a return of a released import (refund after export)"},
+    {"returned", cmd_returned, "the goods of a return were exported: refund, proof, quota"},
+    {"returns", cmd_returns, "the returns of a declaration with their refunds"},
+    {"consolidated", cmd_consolidated, "an account's consolidated declaration for a month"},
 };
 
 static void usage(FILE *f)

@@ -53,6 +53,14 @@ const bw_route bw_routes[] = {
     {"POST", "/v1/aeo", bw_h_post_aeo, ROLE_BIT(R_ADMIN), "aeo_post"},
     {"GET", "/v1/aeo", bw_h_list_aeo, CUSTOMS_ROLES, "aeo_list"},
     {"GET", "/v1/aeo/{id}", bw_h_get_aeo, CUSTOMS_ROLES, "aeo_get"},
+    /* returns, refunds, consolidated declarations (returns.c) */
+    {"POST", "/v1/declarations/{submitter}/{id}/returns", bw_h_post_return,
+     SUBMITTER_ROLES | ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "return_post"},
+    {"GET", "/v1/declarations/{submitter}/{id}/returns", bw_h_list_returns, SUBMITTER_ROLES | CUSTOMS_ROLES,
+     "returns_list"},
+    {"POST", "/v1/declarations/{submitter}/{id}/returns/exported", bw_h_post_return_exported,
+     ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "return_exported"},
+    {"GET", "/v1/accounts/{id}/consolidated", bw_h_consolidated, CUSTOMS_ROLES, "account_consolidated"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
     /* the de minimis simulator (customs) and public information (no key) */

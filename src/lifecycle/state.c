@@ -76,6 +76,9 @@ const bw_lc_rule bw_lc_rules[] = {
     /* after release: the buyer sends it back (returns and refunds) */
     R(RELEASED, RETURN_DECLARED, RETURNED, NONE),
     R(RETURNED, REFUNDED, RETURNED, NONE),
+    /* returns (src/lifecycle/returns.c): another part sent back, the goods of a return exported */
+    R(RETURNED, RETURN_DECLARED, RETURNED, NONE),
+    R(RETURNED, EXPORTED, RETURNED, NONE),
 };
 const size_t bw_lc_n_rules = sizeof bw_lc_rules / sizeof bw_lc_rules[0];
 

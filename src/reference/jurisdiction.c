@@ -385,13 +385,72 @@ static bool load_reconcile(loader *L, json_object *o, bw_jur_version *v)
     return true;
 }
 
+/* A whole number in [lo, hi] under key of object o (what names o). */
+static bool get_int_in(loader *L, json_object *o, const char *what, const char *key, int64_t lo, int64_t hi,
+                       int64_t *out)
+{
+    json_object *n = get(o, key);
+    if (!n || !json_object_is_type(n, json_type_int) || json_object_get_int64(n) < lo ||
+        json_object_get_int64(n) > hi)
+        return fail(L, "\"%s.%s\" must be a whole number %lld-%lld", what, key, (long long)lo, (long long)hi);
+    *out = json_object_get_int64(n);
+    return true;
+}
+
+static bool get_bool_in(loader *L, json_object *o, const char *what, const char *key, bool *out)
+{
+    json_object *b = get(o, key);
+    if (!b || !json_object_is_type(b, json_type_boolean))
+        return fail(L, "\"%s.%s\" must be true or false", what, key);
+    *out = json_object_get_boolean(b);
+    return true;
+}
+
+/* "returns": {"time_limit_days": 30, "refund_duty": true, "refund_tax": true,
+ * "source": "..."}; absent or null: returns are not refunded here. */
+static bool load_returns(loader *L, json_object *o, bw_jur_version *v)
+{
+    static const char *const keys[] = {"time_limit_days", "refund_duty", "refund_tax", "source", NULL};
+    v->return_days = -1;
+    json_object *r = get(o, "returns");
+    if (!r)
+        return true;
+    if (!json_object_is_type(r, json_type_object))
+        return fail(L, "\"returns\" must be an object or null");
+    int64_t days;
+    if (!check_keys(L, r, "returns", keys) || !get_int_in(L, r, "returns", "time_limit_days", 0, 3660, &days) ||
+        !get_bool_in(L, r, "returns", "refund_duty", &v->refund_duty) ||
+        !get_bool_in(L, r, "returns", "refund_tax", &v->refund_tax))
+        return false;
+    v->return_days = (int32_t)days;
+    return true;
+}
+
+/* "account_due": {"day_of_next_month": 15, "source": "..."}: when what an
+ * intermediary's account owed over a month is due. */
+static bool load_account_due(loader *L, json_object *o, bw_jur_version *v)
+{
+    static const char *const keys[] = {"day_of_next_month", "source", NULL};
+    json_object *a = get(o, "account_due");
+    if (!a)
+        return true;
+    if (!json_object_is_type(a, json_type_object))
+        return fail(L, "\"account_due\" must be an object or null");
+    int64_t day;
+    if (!check_keys(L, a, "account_due", keys) || !get_int_in(L, a, "account_due", "day_of_next_month", 1, 28, &day))
+        return false;
+    v->account_due_day = (int32_t)day;
+    return true;
+}
+
 static bool load_version(loader *L, json_object *o, bw_jur_version *v)
 {
     static const char *const keys[] = {
         "effective_from", "valuation", "value_basis", "tax_applies", "de_minimis",
         "duty_excluded_hs", "flat_duty_per_subheading", "full_declaration_threshold",
         "vendor_threshold", "vendor_schemes", "gift_relief", "documents_hs", "required",
-        "required_by_category", "gift_exempt", "reconcile", "tax_base_adds_transport", "note", NULL};
+        "required_by_category", "gift_exempt", "reconcile", "tax_base_adds_transport", "note",
+        "returns", "account_due", NULL};
     const char *valuation, *basis;
     memset(v, 0, sizeof *v);
     if (!check_keys(L, o, "version", keys) || !get_date(L, o, "effective_from", &v->effective_from) ||
@@ -446,7 +505,7 @@ static bool load_version(loader *L, json_object *o, bw_jur_version *v)
                 return false;
         }
     }
-    return load_reconcile(L, o, v);
+    return load_reconcile(L, o, v) && load_returns(L, o, v) && load_account_due(L, o, v);
 }
 
 static void version_free(bw_jur_version *v)

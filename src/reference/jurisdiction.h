@@ -79,6 +79,11 @@ struct bw_jur_version {
     bool tax_base_adds_transport;        /* FOB value but transport in the tax base (AU GST) */
     uint32_t reconcile_tolerance_bp;     /* basis points of the order total */
     bool reconcile_is_error;             /* else a warning */
+    /* returns and refunds (src/lifecycle/returns.c): "returns" in the file */
+    int32_t return_days;                 /* calendar days after release a return may be declared; -1 none */
+    bool refund_duty, refund_tax;        /* what collected at the border is refunded on re-export */
+    /* account-based consolidated declarations: "account_due" in the file */
+    int32_t account_due_day;             /* day of the month after the period it is due; 0 none */
 };
 
 struct bw_jurisdiction {

@@ -236,7 +236,7 @@ bw_pay_result bw_store_pay(bw_store *s, const bw_payment_record *p, bw_pay_outco
 /* A statement line: a declaration debited, or a payment credited. */
 typedef struct bw_statement_line {
     bw_time at;
-    const char *kind;             /* "debit", "credit" */
+    const char *kind;             /* "debit", "credit", "refund" (store_returns.c) */
     const char *reference;        /* submitter/declaration_id, or the payment id */
     int64_t amount;               /* debit positive, credit negative */
     int64_t duty, tax;            /* of a debit */

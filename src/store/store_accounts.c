@@ -52,10 +52,15 @@ static const char *const SQL[AC_N] = {
                      " FROM declarations WHERE account = ?1 AND jurisdiction = ?2 AND settlement = 'debited'"
                      " AND settled_at >= ?3 AND settled_at < ?4"
                      " UNION ALL SELECT at, 'credit', payment_id, -amount_minor, 0, 0, id FROM payments"
+                     " WHERE account = ?1 AND jurisdiction = ?2 AND at >= ?3 AND at < ?4"
+                     /* refunds of returned goods credited to the account (store_returns.c) */
+                     " UNION ALL SELECT at, 'refund', reference, -amount_minor, duty_minor, tax_minor, id FROM refunds"
                      " WHERE account = ?1 AND jurisdiction = ?2 AND at >= ?3 AND at < ?4 ORDER BY 1, 2 DESC, 7",
     [AC_OPENING] = "SELECT coalesce((SELECT sum(due_minor) FROM declarations WHERE account = ?1 AND jurisdiction = ?2"
                    " AND settlement = 'debited' AND settled_at < ?3), 0)"
                    " - coalesce((SELECT sum(amount_minor) FROM payments WHERE account = ?1 AND jurisdiction = ?2"
+                   " AND at < ?3), 0)"
+                   " - coalesce((SELECT sum(amount_minor) FROM refunds WHERE account = ?1 AND jurisdiction = ?2"
                    " AND at < ?3), 0)",
 };
 

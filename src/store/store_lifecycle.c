@@ -334,6 +334,12 @@ int bw_store_transition(bw_store *s, const bw_transition *t, bw_transition_outco
     return transact(s, t, out, NULL, NULL);
 }
 
+int bw_store_transition_then(bw_store *s, const bw_transition *t, bw_transition_outcome *out,
+                             bool (*then)(bw_store *, int64_t row, const void *ctx), const void *ctx)
+{
+    return transact(s, t, out, then, ctx);
+}
+
 typedef struct amounts {
     int64_t duty, tax, due;
 } amounts;

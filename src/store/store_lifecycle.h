@@ -49,6 +49,11 @@ enum { BW_LC_REFUSED = -2 };
  * declaration, BW_LC_REFUSED (nothing changed, out->why), -1 store error. */
 int bw_store_transition(bw_store *s, const bw_transition *t, bw_transition_outcome *out);
 
+/* The same, running then(s, row, ctx) in the transaction once the
+ * transition is applied; then returning false rolls everything back (-1). */
+int bw_store_transition_then(bw_store *s, const bw_transition *t, bw_transition_outcome *out,
+                             bool (*then)(bw_store *, int64_t row, const void *ctx), const void *ctx);
+
 /* The lifecycle columns of one declaration. */
 typedef struct bw_lc_status {
     char state[24], hold_reason[24];

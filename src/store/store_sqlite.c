@@ -19,6 +19,7 @@
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
 #include "store_oga.h"
+#include "store_returns.h"
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -316,6 +317,8 @@ static bool setup(bw_store *s, char **msg)
             rc = bw_sqlite_lifecycle_schema(s->db, msg);
         if (rc == SQLITE_OK) /* other government agencies */
             rc = bw_sqlite_oga_schema(s->db, msg);
+        if (rc == SQLITE_OK) /* returns, refunds (store_returns.c) */
+            rc = bw_sqlite_returns_schema(s->db, msg);
         if (rc == SQLITE_OK)
             return true;
         if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt == 200)

@@ -180,6 +180,10 @@ printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/decl
     'GET /v1/declarations/{submitter}/{id}/agency' 'POST /v1/declarations/{submitter}/{id}/oga_hold' \
     'POST /v1/declarations/{submitter}/{id}/oga_release' |
     sort >"$T/routes.want"
+# returns, refunds, consolidated declarations (tests/integration/day.sh checks them)
+printf '%s\n' 'POST /v1/declarations/{submitter}/{id}/returns' 'GET /v1/declarations/{submitter}/{id}/returns' \
+    'POST /v1/declarations/{submitter}/{id}/returns/exported' 'GET /v1/accounts/{id}/consolidated' >>"$T/routes.want"
+sort -o "$T/routes.want" "$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
 
 declare -A K SUB ROLE
