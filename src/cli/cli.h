@@ -30,6 +30,8 @@ int cmd_score(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_records(int argc, char **argv);
 int cmd_watchlist(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_kpis(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

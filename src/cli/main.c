@@ -30,6 +30,8 @@ static const struct {
     {"score", cmd_score, "score declarations with a learned risk model"},
     {"evaluate", cmd_evaluate, "precision, recall and revenue at the top n% of a ranking"},
     {"watchlist", cmd_watchlist, "offender watchlist: check declarations, match names, synthesize lists"},
+    {"stats", cmd_stats, "statistics of stored declarations by origin, HS, flow, lane, period ..."},
+    {"kpis", cmd_kpis, "KPIs: data quality, inspection and hit rates, compliance, revenue, release times"},
 };
 
 static void usage(FILE *f)

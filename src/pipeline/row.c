@@ -7,6 +7,7 @@
 #include "../model/json_encode.h"
 #include "../revenue/revenue.h"
 #include "../risk/risk.h"
+#include "../stats/stats.h"
 #include "row.h"
 
 void bw_row_scratch_free(bw_row_scratch *s)
@@ -117,6 +118,7 @@ static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome 
     o->revenue.assessment.p = copy + (o->revenue.assessment.p - body.p);
     o->revenue.account = r->revenue.account;
     o->body = (bw_str){copy, (uint32_t)body.n};
+    o->stats = bw_stats_decl_build(&rec->decl, alt, r->received_at, r->errors, arena);
     bw_buf_free(&body);
     return o;
 }
@@ -170,6 +172,7 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
         r->lane = bw_lane_names[oc->risk->lane];
         r->risk_score = oc->risk->score < 0 ? 0 : oc->risk->score;
     }
+    r->stats = bw_stats_decl_build(d, oc, r->received_at, r->errors, arena);
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

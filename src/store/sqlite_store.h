@@ -29,6 +29,7 @@ struct bw_store {
     unsigned packs_without_dict; /* to look for a dictionary another connection made */
     char error[512];
     sqlite3_stmt *ac[AC_N];      /* store_accounts.c, prepared on first use */
+    struct bw_stats_store *stats; /* store_stats.c: facts waiting for the commit, codes */
 };
 
 
@@ -59,5 +60,16 @@ void bw_sqlite_accounts_close(bw_store *s);
 bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row);
 /* Runs one statement of store_risk.c (prepared per call: these are rare). */
 sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
+
+/* Statistics (store_stats.c): tables, then facts appended by each put and
+ * written by the commit; mutable columns rewritten in place. */
+typedef struct bw_stats_store bw_stats_store;
+bool bw_sqlite_stats_setup(bw_store *s);
+void bw_sqlite_stats_close(bw_store *s);
+bool bw_sqlite_stats_put(bw_store *s, int64_t decl, const bw_decl_row *r);
+bool bw_sqlite_stats_flush(bw_store *s);
+void bw_sqlite_stats_discard(bw_store *s);
+/* Sets column col (facts.h) of every fact of a declaration: how many, -1 error. */
+int bw_sqlite_stats_set(bw_store *s, int64_t decl, int col, int64_t value);
 
 #endif
