@@ -24,6 +24,7 @@ static const char HELP[] =
     "  --to DATE            last day (inclusive)\n"
     "  --jurisdiction J     one jurisdiction only\n"
     "  --data DIR           breakwater's data directory (default: $BREAKWATER_DATA or built-in)\n"
+    "  --refdata DIR        external reference data (default: $BREAKWATER_REFDATA)\n"
     "  --help               this text\n\n"
     "exit status: 0 done, 2 usage or store error\n";
 
@@ -32,10 +33,12 @@ int cmd_kpis(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, 0, 'b'},   {"from", required_argument, 0, 'f'},
         {"to", required_argument, 0, 't'},   {"jurisdiction", required_argument, 0, 'j'},
-        {"data", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'},
+        {"data", required_argument, 0, 'd'}, {"refdata", required_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *db = "breakwater.db", *from = NULL, *to = NULL, *jur = NULL, *datadir = NULL;
+    const char *db = "breakwater.db", *from = NULL, *to = NULL, *jur = NULL;
+    cli_common cc = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -44,7 +47,8 @@ int cmd_kpis(int argc, char **argv)
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
         case 'j': jur = optarg; break;
-        case 'd': datadir = optarg; break;
+        case 'd': cc.datadir = optarg; break;
+        case 'r': cc.refdir = optarg; break;
         case 'h': fputs(HELP, stdout); return EXIT_OK;
         default: return cli_usage_error("kpis", "unknown option");
         }
@@ -56,12 +60,15 @@ int cmd_kpis(int argc, char **argv)
     if (!bw_stats_query_parse("day", from, to, jur, NULL, &q, err, sizeof err))
         return cli_usage_error("kpis", "%s", err);
     bw_kpi_query kq = {q.day_from, q.day_to, q.jurisdiction, NULL};
-    bw_stats_config *cfg = bw_stats_config_load(bw_default_datadir(datadir), err, sizeof err);
+    bw_stats_config *cfg = bw_stats_config_load(bw_default_datadir(cc.datadir), err, sizeof err);
     if (!cfg)
         return cli_usage_error("kpis", "statistics reference data: %s", err);
-    bw_store *s = bw_store_open(db, err, sizeof err);
+    bw_refdata *rd = cli_load_refdata("kpis", &cc); /* the jurisdictions' currencies */
+    kq.rd = rd;
+    bw_store *s = rd ? bw_store_open(db, err, sizeof err) : NULL;
     int rc = EXIT_USAGE;
-    if (!s) {
+    if (!rd) {
+    } else if (!s) {
         fprintf(stderr, "breakwater kpis: %s\n", err);
     } else {
         bw_buf out = {0};
@@ -74,6 +81,7 @@ int cmd_kpis(int argc, char **argv)
         bw_buf_free(&out);
     }
     bw_store_close(s);
+    bw_refdata_free(rd);
     bw_stats_config_free(cfg);
     return rc;
 }

@@ -369,6 +369,17 @@ static int cmp_rows(const void *a, const void *b)
     return 0;
 }
 
+bool bw_stats_row_currency(const bw_stats_result *r, const bw_stats_row *row, const char **currency, int *exponent)
+{
+    const char *j = row->jurisdiction > 0 ? label_of(r->labels, row->jurisdiction) : NULL;
+    const bw_jurisdiction *jur = j && r->q.rd ? bw_jurisdiction_find(r->q.rd, (bw_str){j, (uint32_t)strlen(j)}) : NULL;
+    if (!jur)
+        return false;
+    *currency = jur->currency;
+    *exponent = jur->currency_exponent;
+    return true;
+}
+
 /* The currency of the values: one when every row's jurisdictions share it. */
 static void settle_currency(bw_stats_result *r)
 {

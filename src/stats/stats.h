@@ -93,6 +93,8 @@ bool bw_stats_run(bw_store *s, const bw_stats_config *c, const bw_stats_query *q
 void bw_stats_result_free(bw_stats_result *r);
 /* The label of a key of dimension d ("CN", "61", "2026-W47", "green"). */
 void bw_stats_label(const bw_stats_result *r, bw_stats_dim d, int64_t key, char *out, size_t cap);
+/* The currency of a row whose facts are of one jurisdiction; false when several. */
+bool bw_stats_row_currency(const bw_stats_result *r, const bw_stats_row *row, const char **currency, int *exponent);
 /* Output: "json", "csv", "table"; false for another format. */
 bool bw_stats_render(const bw_stats_result *r, const char *format, bw_buf *out);
 

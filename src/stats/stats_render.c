@@ -12,15 +12,15 @@
 
 #include "stats.h"
 
-enum { MAX_COLS = BW_STATS_MAX_BY + 6 };
+enum { N_MEASURES = 7, MAX_COLS = BW_STATS_MAX_BY + N_MEASURES };
 
 typedef struct cells {
     char v[MAX_COLS][96];
     int n;
 } cells;
 
-static const char *const MEASURES[] = {"count", "declarations", "items", "statistical_value", "quantity",
-                                       "net_weight_kg"};
+static const char *const MEASURES[] = {"count", "declarations", "items", "statistical_value", "currency",
+                                       "quantity", "net_weight_kg"};
 
 static void fixed(char *out, size_t cap, int64_t v, unsigned scale)
 {
@@ -41,7 +41,12 @@ static void row_cells(const bw_stats_result *r, const bw_stats_row *row, bool to
     snprintf(c->v[c->n++], 96, "%lld", (long long)(r->item_unit ? row->items : row->declarations));
     snprintf(c->v[c->n++], 96, "%lld", (long long)row->declarations);
     snprintf(c->v[c->n++], 96, "%lld", (long long)row->items);
-    fixed(c->v[c->n++], 96, row->value, (unsigned)r->exponent);
+    const char *currency = r->currency;
+    int exponent = r->exponent;
+    if (r->mixed && !bw_stats_row_currency(r, row, &currency, &exponent))
+        currency = "mixed";
+    fixed(c->v[c->n++], 96, row->value, (unsigned)exponent);
+    snprintf(c->v[c->n++], 96, "%s", currency ? currency : "unknown");
     fixed(c->v[c->n++], 96, row->qty, 3);
     fixed(c->v[c->n++], 96, row->weight, 6);
 }
@@ -120,7 +125,7 @@ static void put_csv(const bw_stats_result *r, bw_buf *out)
     for (int d = 0; d < q->n_by; d++)
         bw_buf_printf(out, "%s,", bw_stats_dim_names[q->by[d]]);
     bw_buf_printf(out, "count_%s,declarations,items,statistical_value,currency,quantity,net_weight_kg\n",
-                  r->item_unit ? "items" : "declarations");
+                  r->item_unit ? "items" : "declarations");  /* the unit is in the name of the count */
     cells c;
     for (size_t i = 0; i < r->n; i++) {
         row_cells(r, &r->rows[i], false, &c);
@@ -128,8 +133,6 @@ static void put_csv(const bw_stats_result *r, bw_buf *out)
             if (k)
                 bw_buf_putc(out, ',');
             csv_field(out, c.v[k]);
-            if (k == q->n_by + 3)
-                bw_buf_printf(out, ",%s", r->currency ? r->currency : "mixed");
         }
         bw_buf_putc(out, '\n');
     }
@@ -138,7 +141,7 @@ static void put_csv(const bw_stats_result *r, bw_buf *out)
 static void put_table(const bw_stats_result *r, bw_buf *out)
 {
     const bw_stats_query *q = &r->q;
-    int ncols = q->n_by + 6;
+    int ncols = q->n_by + N_MEASURES;
     size_t w[MAX_COLS] = {0};
     const char *head[MAX_COLS];
     for (int k = 0; k < ncols; k++) {

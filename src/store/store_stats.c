@@ -26,6 +26,7 @@
 #define bind_cstr bw_sqlite_bind_cstr
 #define bind_str bw_sqlite_bind_str
 
+static const char KIND_ERROR[] = "error", KIND_PROFILE[] = "profile";
 enum { COL_SLOTS = 32 }; /* stats_columns.id = chunk * COL_SLOTS + column */
 _Static_assert(BW_FC_N <= 28, "bw_stats_chunk.col holds BW_FC_N columns");
 
@@ -55,7 +56,16 @@ typedef struct code_slot {
     int64_t code;
 } code_slot;
 
+typedef struct pending_count {
+    const char *kind;
+    char a[72], b[64];
+    int32_t day;
+    int64_t n;
+} pending_count;
+
 struct bw_stats_store {
+    pending_count *counts;     /* error codes and profile hits waiting for the commit */
+    size_t n_counts, cap_counts;
     bw_fact *pending;
     size_t n, cap;
     code_slot *codes;
@@ -98,6 +108,7 @@ void bw_sqlite_stats_close(bw_store *s)
     if (!st)
         return;
     forget_codes(st);
+    free(st->counts);
     free(st->pending);
     for (int c = 0; c < BW_FC_N; c++)
         free(st->chunk[c]);
@@ -112,6 +123,7 @@ void bw_sqlite_stats_discard(bw_store *s)
     if (!s->stats)
         return;
     s->stats->n = 0;
+    s->stats->n_counts = 0;
     forget_codes(s->stats); /* codes made in the rolled-back transaction are gone */
 }
 
@@ -188,18 +200,59 @@ static int64_t code_of(bw_store *s, uint8_t dim, bw_str t)
 
 /* ---- counts: error codes per submitter, profile hits ------------------------------- */
 
+/* Counted in memory (a batch repeats the same few keys), written by the commit. */
 static bool count(bw_store *s, const char *kind, bw_str a, const char *b, size_t bn, int32_t day)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(s, "INSERT INTO stats_counts(kind, a, b, day, n) VALUES(?1,?2,?3,?4,1)"
-                                            " ON CONFLICT(kind, a, b, day) DO UPDATE SET n = n + 1");
+    bw_stats_store *x = s->stats;
+    uint32_t an = a.n < 71 ? a.n : 71;
+    bn = bn < 63 ? bn : 63;
+    for (size_t i = x->n_counts; i-- > 0;) {
+        pending_count *c = &x->counts[i];
+        if (c->kind == kind && c->day == day && !strncmp(c->a, a.p ? a.p : "", an) && !c->a[an] &&
+            !strncmp(c->b, b, bn) && !c->b[bn]) {
+            c->n++;
+            return true;
+        }
+    }
+    if (x->n_counts == x->cap_counts) {
+        size_t cap = x->cap_counts ? x->cap_counts * 2 : 64;
+        pending_count *p = realloc(x->counts, cap * sizeof *p);
+        if (!p)
+            return bw_sqlite_error(s, "out of memory for statistics");
+        x->counts = p;
+        x->cap_counts = cap;
+    }
+    pending_count *c = &x->counts[x->n_counts++];
+    c->kind = kind;
+    snprintf(c->a, sizeof c->a, "%.*s", (int)an, a.p ? a.p : "");
+    snprintf(c->b, sizeof c->b, "%.*s", (int)bn, b);
+    c->day = day;
+    c->n = 1;
+    return true;
+}
+
+static bool flush_counts(bw_store *s)
+{
+    bw_stats_store *x = s->stats;
+    if (!x->n_counts)
+        return true;
+    sqlite3_stmt *st = bw_sqlite_prepare(s, "INSERT INTO stats_counts(kind, a, b, day, n) VALUES(?1,?2,?3,?4,?5)"
+                                            " ON CONFLICT(kind, a, b, day) DO UPDATE SET n = n + excluded.n");
     if (!st)
         return false;
-    bind_cstr(st, 1, kind);
-    bind_str(st, 2, a.p ? a : BW_STR_LIT(""));
-    sqlite3_bind_text(st, 3, b, (int)bn, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, day);
-    int rc = sqlite3_step(st);
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < x->n_counts && rc == SQLITE_DONE; i++) {
+        const pending_count *c = &x->counts[i];
+        bind_cstr(st, 1, c->kind);
+        bind_cstr(st, 2, c->a);
+        bind_cstr(st, 3, c->b);
+        sqlite3_bind_int(st, 4, c->day);
+        sqlite3_bind_int64(st, 5, c->n);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
     sqlite3_finalize(st);
+    x->n_counts = 0;
     return rc == SQLITE_DONE || bw_sqlite_error(s, "counting for statistics");
 }
 
@@ -213,7 +266,7 @@ static bool count_errors(bw_store *s, const bw_stats_decl *d)
         const char *q = memchr(p, '"', (size_t)(end - p));
         if (!q)
             break;
-        if (!count(s, "error", d->submitter, p, (size_t)(q - p), d->day))
+        if (!count(s, KIND_ERROR, d->submitter, p, (size_t)(q - p), d->day))
             return false;
         p = q;
     }
@@ -285,7 +338,7 @@ bool bw_sqlite_stats_put(bw_store *s, int64_t decl, const bw_decl_row *r)
         v[BW_FC_RANDOM] = d->random;
     }
     for (uint32_t i = 0; i < d->n_profiles; i++)
-        if (!count(s, "profile", d->jurisdiction, d->profiles[i], strlen(d->profiles[i]), d->day))
+        if (!count(s, KIND_PROFILE, d->jurisdiction, d->profiles[i], strlen(d->profiles[i]), d->day))
             return false;
     return count_errors(s, d);
 }
@@ -377,7 +430,11 @@ static bool last_chunk(bw_store *s, int64_t *chunk, uint32_t *n)
 bool bw_sqlite_stats_flush(bw_store *s)
 {
     bw_stats_store *x = s->stats;
-    if (!x || !x->n)
+    if (!x)
+        return true;
+    if (!flush_counts(s))
+        return false;
+    if (!x->n)
         return true;
     int64_t chunk;
     uint32_t n;
