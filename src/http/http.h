@@ -179,6 +179,8 @@ void bw_h_post_profile(bw_request *r);
 void bw_h_delete_profile(bw_request *r);
 void bw_h_post_record(bw_request *r);
 void bw_h_get_record(bw_request *r);
+void bw_h_get_stats(bw_request *r);
+void bw_h_get_kpis(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

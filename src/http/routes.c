@@ -32,6 +32,8 @@ const bw_route bw_routes[] = {
     {"GET", "/v1/accounts/{jurisdiction}/{id}/statement", bw_h_statement, CUSTOMS_ROLES, "account_statement"},
     {"POST", "/v1/records/{kind}", bw_h_post_record, SUBMITTER_ROLES, "records_post"},
     {"GET", "/v1/records/{kind}/{key}", bw_h_get_record, SUBMITTER_ROLES | CUSTOMS_ROLES, "record_get"},
+    {"GET", "/v1/stats", bw_h_get_stats, CUSTOMS_ROLES, "stats"},
+    {"GET", "/v1/kpis", bw_h_get_kpis, CUSTOMS_ROLES, "kpis"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
 };

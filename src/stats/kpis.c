@@ -366,7 +366,8 @@ static int64_t percentile(const series *s, int pct)
 
 static void put_series(bw_buf *b, const char *key, series *s, const char *positive_key)
 {
-    qsort(s->v, s->n, sizeof *s->v, cmp_i64);
+    if (s->n)
+        qsort(s->v, s->n, sizeof *s->v, cmp_i64);
     bw_buf_printf(b, "\"%s\":{\"declarations\":%zu", key, s->n);
     if (positive_key)
         put_rate(b, positive_key, s->positive, (int64_t)s->n);

@@ -441,7 +441,8 @@ bool bw_stats_run(bw_store *s, const bw_stats_config *c, const bw_stats_query *q
         snprintf(err, errlen, "%s", g.oom ? "out of memory while grouping" : bw_store_error(s));
         return false;
     }
-    qsort(out->rows, out->n, sizeof *out->rows, cmp_rows);
+    if (out->n)
+        qsort(out->rows, out->n, sizeof *out->rows, cmp_rows);
     for (size_t i = 0; i < out->n; i++) {
         bw_stats_row *t = &out->total, *r = &out->rows[i];
         t->declarations += r->declarations;
