@@ -45,6 +45,7 @@ check "stats --by jurisdiction exits 0" eq "$rc" 0
 sql "SELECT jurisdiction, count(*) FROM declarations WHERE status = 'accepted' GROUP BY jurisdiction ORDER BY 1" \
     | tr '|' ',' >"$T/want-jur"
 cut -d, -f1,2 "$T/by-jur" | tail -n +2 | sort >"$T/got-jur"
+check "the recount is not empty" test -s "$T/want-jur"
 check "declarations per jurisdiction equal the stored ones" cmp -s "$T/want-jur" "$T/got-jur"
 check "the CSV names its unit" eq "$(head -n 1 "$T/by-jur" | cut -d, -f2)" count_declarations
 
@@ -64,6 +65,7 @@ for k in sorted(n): print('%s,%d' % (k, n[k]))
 EOF
 run by-origin bw stats --db "$db" --by origin --format csv
 cut -d, -f1,2 "$T/by-origin" | tail -n +2 | sort >"$T/got-origin"
+check "the origin recount is not empty" test -s "$T/want-origin"
 check "items per origin equal a recount of the input" cmp -s "$T/want-origin" "$T/got-origin"
 check "origin counts items" eq "$(head -n 1 "$T/by-origin" | cut -d, -f2)" count_items
 
