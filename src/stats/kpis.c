@@ -128,6 +128,37 @@ static bool each_chunk(void *ctx, const bw_stats_chunk *c)
     return true;
 }
 
+/* Adds what another thread counted into t. */
+static bool merge(tally *t, const tally *o)
+{
+    for (size_t i = 0; i < o->n_subs; i++) {
+        per_submitter *s = submitter(t, o->subs[i].code);
+        if (!s)
+            return false;
+        s->declarations += o->subs[i].declarations;
+        s->rejected += o->subs[i].rejected;
+        s->complete_sum += o->subs[i].complete_sum;
+    }
+    for (size_t i = 0; i < o->n_rev; i++) {
+        per_revenue *r = revenue(t, o->rev[i].jurisdiction, o->rev[i].collection);
+        if (!r)
+            return false;
+        r->declarations += o->rev[i].declarations;
+        r->duty += o->rev[i].duty;
+        r->tax += o->rev[i].tax;
+    }
+    for (int l = 0; l < 5; l++) {
+        t->lane_decl[l] += o->lane_decl[l];
+        t->lane_inspected[l] += o->lane_inspected[l];
+        t->lane_found[l] += o->lane_found[l];
+    }
+    t->random_selected += o->random_selected;
+    t->random_inspected += o->random_inspected;
+    t->random_compliant += o->random_compliant;
+    t->declarations += o->declarations;
+    return true;
+}
+
 /* ---- output helpers --------------------------------------------------------------------- */
 
 static void put_rate(bw_buf *b, const char *key, int64_t k, int64_t n)
@@ -189,8 +220,24 @@ static void put_error(void *ctx, const char *a, const char *code, int64_t n)
     bw_buf_printf(e->b, ":%lld", (long long)n);
 }
 
-static bool put_quality(bw_store *s, const tally *t, const codes *cs, bw_buf *b)
+static int by_submitter(const void *a, const void *b, void *cs)
 {
+    return strcmp(text_of(cs, ((const per_submitter *)a)->code), text_of(cs, ((const per_submitter *)b)->code));
+}
+
+static int by_jurisdiction_model(const void *a, const void *b, void *cs)
+{
+    const per_revenue *x = a, *y = b;
+    int c = strcmp(text_of(cs, x->jurisdiction), text_of(cs, y->jurisdiction));
+    return c ? c : (x->collection > y->collection) - (x->collection < y->collection);
+}
+
+static bool put_quality(bw_store *s, tally *t, codes *cs, bw_buf *b)
+{
+    if (t->n_subs) /* the order of the output, not of the threads' merge */
+        qsort_r(t->subs, t->n_subs, sizeof *t->subs, by_submitter, cs);
+    if (t->n_rev)
+        qsort_r(t->rev, t->n_rev, sizeof *t->rev, by_jurisdiction_model, cs);
     bw_buf_puts(b, "\"data_quality\":[");
     for (size_t i = 0; i < t->n_subs; i++) {
         const per_submitter *p = &t->subs[i];
@@ -470,7 +517,12 @@ bool bw_kpis_run(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, b
                                BW_FC_TAX, BW_FC_JURISDICTION};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
         want[cols[i]] = true;
-    ok = ok && bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, &t);
+    tally t2 = {.q = q, .jurisdiction = t.jurisdiction}; /* the helper thread's half */
+    void *ctxs[] = {&t, &t2};
+    ok = ok && bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, ctxs, 2);
+    ok = ok && merge(&t, &t2);
+    free(t2.subs);
+    free(t2.rev);
     if (ok) {
         bw_buf_puts(out, "{\"jurisdiction\":");
         if (q->jurisdiction)

@@ -435,7 +435,29 @@ bool bw_stats_run(bw_store *s, const bw_stats_config *c, const bw_stats_query *q
         [BW_DIM_MONTH] = BW_FC_DAY};
     for (int d = 0; d < q->n_by; d++)
         want[col_of[q->by[d]]] = true;
-    bool ok = bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, &g);
+    /* two threads, each grouping its own half; then the halves merged */
+    bw_stats_result half = {.q = *q, .labels = out->labels, .config = c};
+    group g2 = {.r = &half, .c = c, .q = q, .jurisdiction = g.jurisdiction};
+    void *ctxs[] = {&g, &g2};
+    bool ok = bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, ctxs, 2);
+    for (size_t i = 0; ok && i < half.n; i++) {
+        const bw_stats_row *src = &half.rows[i];
+        bw_stats_row *dst = row_for(&g, src->key);
+        if (!dst) {
+            g.oom = true;
+            ok = false;
+            break;
+        }
+        dst->jurisdiction = dst->jurisdiction == 0 || dst->jurisdiction == src->jurisdiction ? src->jurisdiction : -1;
+        dst->declarations += src->declarations;
+        dst->items += src->items;
+        dst->value += src->value;
+        dst->qty += src->qty;
+        dst->weight += src->weight;
+    }
+    out->facts_scanned += half.facts_scanned;
+    free(half.rows);
+    free(g2.slots);
     free(g.slots);
     if (!ok) {
         snprintf(err, errlen, "%s", g.oom ? "out of memory while grouping" : bw_store_error(s));

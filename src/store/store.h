@@ -333,9 +333,12 @@ typedef struct bw_stats_chunk {
     uint32_t n;
     const int64_t *col[28];        /* BW_FC_N columns; NULL when not asked */
 } bw_stats_chunk;
-/* each returns false to stop (out of memory). */
+/* each returns false to stop (out of memory).  With n_ctx 2 and enough
+ * chunks, a second thread on a second connection scans half of them,
+ * calling each with ctxs[1] (the caller merges); otherwise every call has
+ * ctxs[0]. */
 bool bw_store_stats_scan(bw_store *s, int32_t day_from, int32_t day_to, const bool want[],
-                         bool (*each)(void *ctx, const bw_stats_chunk *c), void *ctx);
+                         bool (*each)(void *ctx, const bw_stats_chunk *c), void *const ctxs[], int n_ctx);
 /* The strings behind the codes of the coded dimensions (bw_code_dim). */
 bool bw_store_stats_codes(bw_store *s, void (*each)(void *, int dim, int64_t code, const char *text), void *ctx);
 /* Counts by day of kind "error" (a = submitter, b = error code) or "profile"

@@ -16,6 +16,7 @@
  * Strings become codes of stats_codes inside the storing transaction; the
  * codes cached in memory are forgotten on rollback.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,52 +507,133 @@ int bw_sqlite_stats_set(bw_store *s, int64_t decl, int col, int64_t value)
 
 /* ---- reading --------------------------------------------------------------------------- */
 
+/* A share of a scan: chunks [from, to) of the list, on one connection. */
+typedef struct scan_job {
+    sqlite3 *db;
+    const int64_t (*chunks)[2];   /* id, n */
+    size_t from, to;
+    const bool *want;
+    bool (*each)(void *, const bw_stats_chunk *);
+    void *ctx;
+    bool ok;
+    char error[300];
+} scan_job;
+
+static void *scan_chunks(void *arg)
+{
+    scan_job *j = arg;
+    sqlite3_stmt *colst = NULL;
+    int64_t *cols[BW_FC_N] = {0};
+    j->ok = sqlite3_prepare_v2(j->db, "SELECT bytes FROM stats_columns WHERE id = ?1", -1, &colst, NULL) == SQLITE_OK;
+    if (!j->ok)
+        snprintf(j->error, sizeof j->error, "reading statistics: %s", sqlite3_errmsg(j->db));
+    for (int c = 0; j->ok && c < BW_FC_N; c++)
+        if (j->want[c] && !(cols[c] = malloc(BW_FACTS_PER_CHUNK * sizeof(int64_t))))
+            j->ok = false, snprintf(j->error, sizeof j->error, "out of memory");
+    for (size_t k = j->from; j->ok && k < j->to; k++) {
+        bw_stats_chunk ch = {.id = j->chunks[k][0], .n = (uint32_t)j->chunks[k][1]};
+        for (int c = 0; j->ok && c < BW_FC_N; c++) {
+            if (!j->want[c])
+                continue;
+            sqlite3_bind_int64(colst, 1, ch.id * COL_SLOTS + c);
+            j->ok = sqlite3_step(colst) == SQLITE_ROW &&
+                    bw_stats_col_decode(sqlite3_column_blob(colst, 0), (size_t)sqlite3_column_bytes(colst, 0), ch.n,
+                                        cols[c]);
+            sqlite3_reset(colst);
+            if (!j->ok)
+                snprintf(j->error, sizeof j->error, "statistical chunk %lld, column %d, is missing or damaged",
+                         (long long)ch.id, c);
+            ch.col[c] = cols[c];
+        }
+        if (j->ok && !j->each(j->ctx, &ch))
+            j->ok = false, snprintf(j->error, sizeof j->error, "statistics: out of memory while grouping");
+    }
+    for (int c = 0; c < BW_FC_N; c++)
+        free(cols[c]);
+    sqlite3_finalize(colst);
+    return NULL;
+}
+
+/* A second, read-only connection for a helper thread, in a read
+ * transaction of its own; NULL when it cannot be had (then one thread
+ * scans everything). */
+static sqlite3 *helper_connection(bw_store *s)
+{
+    const char *path = sqlite3_db_filename(s->db, "main");
+    sqlite3 *db = NULL;
+    if (!path || !*path || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA mmap_size=68719476736; BEGIN; SELECT count(*) FROM stats_chunks", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
 bool bw_store_stats_scan(bw_store *s, int32_t day_from, int32_t day_to, const bool want[],
-                         bool (*each)(void *ctx, const bw_stats_chunk *c), void *ctx)
+                         bool (*each)(void *ctx, const bw_stats_chunk *c), void *const ctxs[], int n_ctx)
 {
     /* reading through a memory map saves copying every page (most of the
-     * time of a scan): 64 GiB of address space, not memory */
+     * time of a scan); SQLite caps the map (2 GiB as Debian builds it) */
     sqlite3_exec(s->db, "PRAGMA mmap_size=68719476736", NULL, NULL, NULL);
-    bool own = sqlite3_get_autocommit(s->db); /* one snapshot for every chunk */
+    bool own = sqlite3_get_autocommit(s->db); /* one snapshot for the list and this thread's chunks */
     if (own && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return bw_sqlite_error(s, "starting to read statistics");
     sqlite3_stmt *st = bw_sqlite_prepare(s, "SELECT id, n FROM stats_chunks WHERE max_day >= ?1 AND min_day <= ?2"
                                             " ORDER BY id");
-    sqlite3_stmt *colst = bw_sqlite_prepare(s, "SELECT bytes FROM stats_columns WHERE id = ?1");
-    int64_t *cols[BW_FC_N] = {0};
-    bool ok = st && colst;
-    for (int c = 0; ok && c < BW_FC_N; c++)
-        if (want[c] && !(cols[c] = malloc(BW_FACTS_PER_CHUNK * sizeof(int64_t))))
-            ok = bw_sqlite_error(s, "out of memory");
+    int64_t (*chunks)[2] = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = st != NULL;
+    int rc = SQLITE_DONE;
     if (ok) {
         sqlite3_bind_int64(st, 1, day_from);
         sqlite3_bind_int64(st, 2, day_to);
     }
-    int rc = SQLITE_DONE;
     while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        bw_stats_chunk ch = {.id = sqlite3_column_int64(st, 0), .n = (uint32_t)sqlite3_column_int(st, 1)};
-        for (int c = 0; ok && c < BW_FC_N; c++) {
-            if (!want[c])
-                continue;
-            sqlite3_bind_int64(colst, 1, ch.id * COL_SLOTS + c);
-            ok = sqlite3_step(colst) == SQLITE_ROW &&
-                 bw_stats_col_decode(sqlite3_column_blob(colst, 0), (size_t)sqlite3_column_bytes(colst, 0), ch.n,
-                                     cols[c]);
-            sqlite3_reset(colst);
-            if (!ok)
-                snprintf(s->error, sizeof s->error, "statistical chunk %lld, column %d, is missing or damaged",
-                         (long long)ch.id, c);
-            ch.col[c] = cols[c];
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            int64_t (*p)[2] = realloc(chunks, cap * sizeof *p);
+            if (!p) {
+                ok = bw_sqlite_error(s, "out of memory");
+                break;
+            }
+            chunks = p;
         }
-        if (ok && !each(ctx, &ch))
-            ok = false, snprintf(s->error, sizeof s->error, "statistics: out of memory while grouping");
+        chunks[n][0] = sqlite3_column_int64(st, 0);
+        chunks[n][1] = sqlite3_column_int(st, 1);
+        n++;
     }
     if (ok && rc != SQLITE_DONE)
         ok = bw_sqlite_error(s, "reading statistics");
-    for (int c = 0; c < BW_FC_N; c++)
-        free(cols[c]);
     sqlite3_finalize(st);
-    sqlite3_finalize(colst);
+    /* Two threads when asked and worth it: the helper takes the first half,
+     * every chunk of which is sealed (only the last can be open), so its own
+     * snapshot holds them with the same fact counts. */
+    scan_job jobs[2] = {{.db = s->db, .chunks = (const int64_t (*)[2])chunks, .from = 0, .to = n, .want = want,
+                         .each = each, .ctx = ctxs[0]}};
+    pthread_t helper;
+    bool threaded = false;
+    if (ok && n_ctx >= 2 && n >= 8 && (jobs[1].db = helper_connection(s))) {
+        jobs[1] = (scan_job){.db = jobs[1].db, .chunks = jobs[0].chunks, .from = 0, .to = n / 2, .want = want,
+                             .each = each, .ctx = ctxs[1]};
+        jobs[0].from = n / 2;
+        threaded = pthread_create(&helper, NULL, scan_chunks, &jobs[1]) == 0;
+        if (!threaded) {
+            sqlite3_close(jobs[1].db);
+            jobs[0].from = 0;
+        }
+    }
+    if (ok)
+        scan_chunks(&jobs[0]);
+    if (threaded) {
+        pthread_join(helper, NULL);
+        sqlite3_exec(jobs[1].db, "COMMIT", NULL, NULL, NULL);
+        sqlite3_close(jobs[1].db);
+    }
+    if (ok && (!jobs[0].ok || (threaded && !jobs[1].ok)))
+        ok = false, snprintf(s->error, sizeof s->error, "%s", !jobs[0].ok ? jobs[0].error : jobs[1].error);
+    free(chunks);
     if (own)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     return ok;
