@@ -134,6 +134,17 @@ jeq "kpis for one jurisdiction" "$T/api-kpis" 'd["jurisdiction"]' EU
 jeq "kpis EU declarations" "$T/api-kpis" 'd["declarations"]' \
     "$(sql "SELECT count(*) FROM declarations WHERE jurisdiction = 'EU'")"
 expect 400 "kpis: bad date" GET "/v1/kpis?from=x" "${K[officer]}"
+# an inspection through the API is what the KPIs count next
+read -r isub iid ilane <<<"$(sql "SELECT submitter, declaration_id, lane FROM declarations WHERE status = 'accepted' AND lane IS NOT NULL ORDER BY id LIMIT 1" | tr '|' ' ')"
+expect 200 "GET /v1/kpis before" GET "/v1/kpis" "${K[officer]}"
+keep kpis-before
+expect 201 "inspection" POST "/v1/declarations/$isub/$iid/inspection" "${K[officer]}" \
+    -H 'Content-Type: application/json' --data '{"result":"seized","findings":"test"}'
+expect 200 "GET /v1/kpis after" GET "/v1/kpis" "${K[officer]}"
+keep kpis-after
+jeq "the inspected lane counts one more inspection" "$T/kpis-after" \
+    '[l["inspected"] - [m for m in J("'"$T/kpis-before"'")["lanes"] if m["lane"] == l["lane"]][0]["inspected"] for l in d["lanes"] if l["lane"] == "'"$ilane"'"][0]' 1
+jeq "and one more found" "$T/kpis-after" 'sum(l["found"] for l in d["lanes"]) - sum(l["found"] for l in J("'"$T/kpis-before"'")["lanes"])' 1
 expect 403 "kpis: a submitter's key" GET "/v1/kpis" "${K[sub]}"
 
 summary
