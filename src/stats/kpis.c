@@ -431,11 +431,11 @@ typedef struct lead_ctx {
 static void each_lead(void *ctx, int64_t loading, int64_t arrival)
 {
     lead_ctx *l = ctx;
-    if (loading >= 0 || loading < -1) { /* -1 is unknown; a negative lead is data after loading */
+    if (loading != INT64_MIN) { /* a negative lead: the data came after loading */
         push(&l->loading, loading);
         l->loading.positive += loading > 0;
     }
-    if (arrival >= 0 || arrival < -1) {
+    if (arrival != INT64_MIN) {
         push(&l->arrival, arrival);
         l->arrival.positive += arrival > 0;
     }

@@ -351,7 +351,7 @@ bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int3
 int bw_store_event_append(bw_store *s, const char *submitter, const char *declaration_id, const bw_event *e);
 /* Whether the lifecycle's lead-time columns exist. */
 bool bw_store_lifecycle_columns(bw_store *s);
-/* Lead times (seconds, -1 unknown) of declarations received in [from, to). */
+/* Lead times (seconds; INT64_MIN unknown) of declarations received in [from, to). */
 bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
                          void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx);
 /* Declarations arrived in [from, to): first arrival, first release after

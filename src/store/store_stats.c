@@ -730,7 +730,7 @@ bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *juri
                          void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx)
 {
     sqlite3_stmt *st = bw_sqlite_prepare(
-        s, "SELECT coalesce(lead_loading_s, -1), coalesce(lead_arrival_s, -1) FROM declarations"
+        s, "SELECT lead_loading_s, lead_arrival_s FROM declarations"
            " WHERE received_at >= ?1 AND received_at < ?2 AND (?3 IS NULL OR jurisdiction = ?3)"
            " AND (lead_loading_s IS NOT NULL OR lead_arrival_s IS NOT NULL)");
     if (!st)
@@ -740,7 +740,8 @@ bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *juri
     bind_cstr(st, 3, jurisdiction);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        each(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+        each(ctx, sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0),
+             sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1));
     sqlite3_finalize(st);
     return rc == SQLITE_DONE || bw_sqlite_error(s, "reading lead times");
 }

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <sqlite3.h>
 #include <math.h>
 
 #include "stats/stats.h"
@@ -621,6 +622,43 @@ static void test_lifecycle_kpis(void **state)
     /* the lead-time columns belong to the lifecycle's schema: absent here */
     assert_false(json_object_get_boolean(at(at(k, "timeliness"), "available")));
     json_object_put(k);
+    /* The lifecycle's lead-time columns, added here as its schema will
+     * (tests may use SQL): D1 loading 3600 s after receipt, arrival 90000;
+     * D2 data 600 s after loading (-600), arrival 7200; D3 arrival 100.
+     * Loading: -600, 3600: share before 1/2, median (rank 1) -600, p90
+     * (rank 2) 3600.  Arrival: 100, 7200, 90000: share 1, median 7200,
+     * p90 (rank 3) 90000. */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/life.db", g_dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE declarations ADD COLUMN lead_loading_s INTEGER;"
+                                  "ALTER TABLE declarations ADD COLUMN lead_arrival_s INTEGER;"
+                                  "UPDATE declarations SET lead_loading_s = 3600, lead_arrival_s = 90000 WHERE declaration_id = 'D1';"
+                                  "UPDATE declarations SET lead_loading_s = -600, lead_arrival_s = 7200 WHERE declaration_id = 'D2';"
+                                  "UPDATE declarations SET lead_arrival_s = 100 WHERE declaration_id = 'D3';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    k = kpis(s, NULL, NULL, NULL);
+    json_object *tl = at(k, "timeliness");
+    assert_true(json_object_get_boolean(at(tl, "available")));
+    json_object *lo = at(tl, "before_loading"), *ar = at(tl, "before_arrival");
+    assert_int_equal(num(lo, "declarations"), 2);
+    assert_true(fabs(dbl(lo, "share_received_before") - 0.5) < 1e-6);
+    assert_int_equal(num(lo, "median_s"), -600);
+    assert_int_equal(num(lo, "p90_s"), 3600);
+    assert_int_equal(num(ar, "declarations"), 3);
+    assert_true(fabs(dbl(ar, "share_received_before") - 1.0) < 1e-6);
+    assert_int_equal(num(ar, "median_s"), 7200);
+    assert_int_equal(num(ar, "p90_s"), 90000);
+    json_object_put(k);
+    k = kpis(s, "2026-11-03", "2026-11-30", NULL); /* received in the period: D3 only */
+    assert_int_equal(num(at(at(k, "timeliness"), "before_arrival"), "declarations"), 1);
+    assert_int_equal(num(at(at(k, "timeliness"), "before_loading"), "declarations"), 0);
+    json_object_put(k);
+
     /* only EU: D1 D2 D3 arrived, D1 D2 released */
     k = kpis(s, NULL, NULL, "EU");
     assert_int_equal(num(at(k, "release"), "arrived"), 3);
