@@ -42,7 +42,53 @@ typedef struct per_revenue {
     int64_t jurisdiction, collection, declarations, duty, tax;
 } per_revenue;
 
+/* code -> index + 1 into a list, open addressing (codes are ids) */
+typedef struct code_index {
+    int64_t *key;
+    size_t *val;
+    size_t cap, n;
+} code_index;
+
+static size_t *index_slot(code_index *x, int64_t key)
+{
+    if ((x->n + 1) * 2 > x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 256;
+        int64_t *k = malloc(cap * sizeof *k);
+        size_t *v = calloc(cap, sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return NULL;
+        }
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->val[i]) {
+                size_t j = (size_t)((uint64_t)x->key[i] * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+                while (v[j])
+                    j = (j + 1) & (cap - 1);
+                k[j] = x->key[i];
+                v[j] = x->val[i];
+            }
+        free(x->key);
+        free(x->val);
+        x->key = k;
+        x->val = v;
+        x->cap = cap;
+    }
+    size_t j = (size_t)((uint64_t)key * 0x9e3779b97f4a7c15ull >> 20) & (x->cap - 1);
+    while (x->val[j] && x->key[j] != key)
+        j = (j + 1) & (x->cap - 1);
+    x->key[j] = key;
+    return &x->val[j];
+}
+
+static void index_free(code_index *x)
+{
+    free(x->key);
+    free(x->val);
+}
+
 typedef struct tally {
+    code_index sub_index, rev_index;
     int64_t jurisdiction;                 /* filter code, 0 none */
     const bw_kpi_query *q;
     per_submitter *subs;
@@ -56,9 +102,11 @@ typedef struct tally {
 
 static per_submitter *submitter(tally *t, int64_t code)
 {
-    for (size_t i = t->n_subs; i-- > 0;) /* few submitters: a list */
-        if (t->subs[i].code == code)
-            return &t->subs[i];
+    size_t *slot = index_slot(&t->sub_index, code);
+    if (!slot)
+        return NULL;
+    if (*slot)
+        return &t->subs[*slot - 1];
     if (t->n_subs == t->cap_subs) {
         t->cap_subs = t->cap_subs ? t->cap_subs * 2 : 64;
         per_submitter *p = realloc(t->subs, t->cap_subs * sizeof *p);
@@ -67,14 +115,18 @@ static per_submitter *submitter(tally *t, int64_t code)
         t->subs = p;
     }
     t->subs[t->n_subs] = (per_submitter){.code = code};
-    return &t->subs[t->n_subs++];
+    t->sub_index.n++;
+    *slot = ++t->n_subs;
+    return &t->subs[t->n_subs - 1];
 }
 
 static per_revenue *revenue(tally *t, int64_t jur, int64_t model)
 {
-    for (size_t i = 0; i < t->n_rev; i++)
-        if (t->rev[i].jurisdiction == jur && t->rev[i].collection == model)
-            return &t->rev[i];
+    size_t *slot = index_slot(&t->rev_index, jur * 8 + model);
+    if (!slot)
+        return NULL;
+    if (*slot)
+        return &t->rev[*slot - 1];
     if (t->n_rev == t->cap_rev) {
         t->cap_rev = t->cap_rev ? t->cap_rev * 2 : 16;
         per_revenue *p = realloc(t->rev, t->cap_rev * sizeof *p);
@@ -83,7 +135,9 @@ static per_revenue *revenue(tally *t, int64_t jur, int64_t model)
         t->rev = p;
     }
     t->rev[t->n_rev] = (per_revenue){.jurisdiction = jur, .collection = model};
-    return &t->rev[t->n_rev++];
+    t->rev_index.n++;
+    *slot = ++t->n_rev;
+    return &t->rev[t->n_rev - 1];
 }
 
 static bool each_chunk(void *ctx, const bw_stats_chunk *c)
@@ -523,6 +577,8 @@ bool bw_kpis_run(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, b
     ok = ok && merge(&t, &t2);
     free(t2.subs);
     free(t2.rev);
+    index_free(&t2.sub_index);
+    index_free(&t2.rev_index);
     if (ok) {
         bw_buf_puts(out, "{\"jurisdiction\":");
         if (q->jurisdiction)
@@ -546,6 +602,8 @@ bool bw_kpis_run(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, b
         snprintf(err, errlen, "%s", bw_store_error(s));
     free(t.subs);
     free(t.rev);
+    index_free(&t.sub_index);
+    index_free(&t.rev_index);
     free_codes(&cs);
     return ok;
 }

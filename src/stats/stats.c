@@ -211,6 +211,16 @@ void bw_stats_label(const bw_stats_result *r, bw_stats_dim d, int64_t k, char *o
 
 /* ---- grouping ---------------------------------------------------------------------------- */
 
+enum { BAND_MEMO = 256, BAND_MAX = 16 };
+typedef struct band_memo {
+    bool used;
+    int64_t jur;
+    int32_t day;
+    int n;
+    int idx[BAND_MAX];
+    int64_t lower[BAND_MAX];
+} band_memo;
+
 typedef struct group {
     bw_stats_result *r;
     const bw_stats_config *c;
@@ -219,8 +229,7 @@ typedef struct group {
     size_t *slots;            /* hash: index + 1 into rows, 0 empty */
     size_t cap_slots, cap_rows;
     bool oom;
-    int64_t memo_jur;         /* the last jurisdiction code a band was looked for, and its id */
-    const char *memo_name;
+    band_memo *bands;         /* BAND_MEMO entries, when grouping by band */
 } group;
 
 static uint64_t key_hash(const int64_t *k)
@@ -274,15 +283,24 @@ static bw_stats_row *row_for(group *g, const int64_t *k)
     return row;
 }
 
+/* The band of a fact: the bands in force are looked up once per
+ * jurisdiction and day (a small direct-mapped memo), then compared. */
 static int64_t band_key(group *g, int64_t jur, int32_t day, int64_t value)
 {
-    if (jur != g->memo_jur) {
-        g->memo_jur = jur;
-        g->memo_name = label_of(g->r->labels, jur);
+    band_memo *m = &g->bands[((uint64_t)jur * 31u + (uint64_t)(uint32_t)day) % BAND_MEMO];
+    if (!m->used || m->jur != jur || m->day != day) {
+        const char *j = label_of(g->r->labels, jur);
+        m->n = j ? bw_stats_bands_in_force(g->c, j, day, m->idx, BAND_MAX) : 0;
+        for (int i = 0; i < m->n; i++)
+            m->lower[i] = bw_stats_band_lower(g->c, m->idx[i]);
+        m->used = true;
+        m->jur = jur;
+        m->day = day;
     }
-    const char *j = g->memo_name;
-    int b = j ? bw_stats_band(g->c, j, day, value, NULL) : -1;
-    return b + 1;
+    int found = -1;
+    for (int i = 0; i < m->n && m->lower[i] <= value; i++)
+        found = m->idx[i];
+    return found + 1;
 }
 
 static int64_t dim_key(group *g, const bw_stats_chunk *c, uint32_t i, bw_stats_dim d)
@@ -438,6 +456,14 @@ bool bw_stats_run(bw_store *s, const bw_stats_config *c, const bw_stats_query *q
     /* two threads, each grouping its own half; then the halves merged */
     bw_stats_result half = {.q = *q, .labels = out->labels, .config = c};
     group g2 = {.r = &half, .c = c, .q = q, .jurisdiction = g.jurisdiction};
+    g.bands = calloc(BAND_MEMO, sizeof *g.bands);
+    g2.bands = calloc(BAND_MEMO, sizeof *g2.bands);
+    if (!g.bands || !g2.bands) {
+        free(g.bands);
+        free(g2.bands);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
     void *ctxs[] = {&g, &g2};
     bool ok = bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, ctxs, 2);
     for (size_t i = 0; ok && i < half.n; i++) {
@@ -459,6 +485,8 @@ bool bw_stats_run(bw_store *s, const bw_stats_config *c, const bw_stats_query *q
     free(half.rows);
     free(g2.slots);
     free(g.slots);
+    free(g.bands);
+    free(g2.bands);
     if (!ok) {
         snprintf(err, errlen, "%s", g.oom ? "out of memory while grouping" : bw_store_error(s));
         return false;

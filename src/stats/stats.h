@@ -34,6 +34,10 @@ int bw_stats_section(const bw_stats_config *c, int chapter);
 /* The value band of a consignment value in a jurisdiction on a day: index
  * into that jurisdiction's bands in force, -1 none; label in out. */
 int bw_stats_band(const bw_stats_config *c, const char *jurisdiction, int32_t day, int64_t value, const char **label);
+/* The bands in force for a jurisdiction on a day, rising: their indexes
+ * in idx (at most max), how many. */
+int bw_stats_bands_in_force(const bw_stats_config *c, const char *jurisdiction, int32_t day, int *idx, int max);
+int64_t bw_stats_band_lower(const bw_stats_config *c, int i);
 /* The label of band index i (bw_stats_band's result). */
 const char *bw_stats_band_label(const bw_stats_config *c, int i);
 /* Seconds from arrival within which a release counts as immediate. */

@@ -221,3 +221,19 @@ const char *bw_stats_band_label(const bw_stats_config *c, int i)
 {
     return i >= 0 && (size_t)i < c->n_bands ? c->bands[i].label : "no band";
 }
+
+int bw_stats_bands_in_force(const bw_stats_config *c, const char *jurisdiction, int32_t day, int *idx, int max)
+{
+    int32_t in_force = INT32_MIN;
+    for (size_t i = 0; i < c->n_bands; i++)
+        if (!strcmp(c->bands[i].jurisdiction, jurisdiction) && c->bands[i].from_day <= day &&
+            c->bands[i].from_day > in_force)
+            in_force = c->bands[i].from_day;
+    int n = 0;
+    for (size_t i = 0; i < c->n_bands && n < max; i++)
+        if (c->bands[i].from_day == in_force && !strcmp(c->bands[i].jurisdiction, jurisdiction))
+            idx[n++] = (int)i;
+    return n;
+}
+
+int64_t bw_stats_band_lower(const bw_stats_config *c, int i) { return c->bands[i].lower; }
