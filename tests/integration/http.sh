@@ -167,6 +167,7 @@ printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/decl
     'GET /v1/accounts/{jurisdiction}/{id}/statement' \
     'POST /v1/declarations/{submitter}/{id}/inspection' 'GET /v1/risk/watchlist/candidates' \
     'POST /v1/risk/watchlist/candidates/{id}' 'POST /v1/records/{kind}' 'GET /v1/records/{kind}/{key}' \
+    'GET /v1/stats' 'GET /v1/kpis' \
     'GET /v1/risk/profiles' 'POST /v1/risk/profiles' 'GET /v1/risk/profiles/{id}' 'DELETE /v1/risk/profiles/{id}' |
     sort >"$T/routes.want"
 check "breakwater routes lists exactly the contract's routes (diff: $(diff "$T/routes.want" "$T/routes.sorted" | grep "^[<>]" | tr "\n" " " || true))" cmp -s "$T/routes.sorted" "$T/routes.want"
