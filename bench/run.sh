@@ -193,3 +193,4 @@ $(echo "$sim_lines" | sed 's/^/    /')
 DOC
 } > docs/PERFORMANCE.md
 echo "bench: wrote docs/PERFORMANCE.md" >&2
+STATS_DIR="$OUT" bash bench/stats.sh  # statistics over 10 million declarations (its own section)

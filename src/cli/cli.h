@@ -47,6 +47,8 @@ int cmd_return(int argc, char **argv);
 int cmd_returned(int argc, char **argv);
 int cmd_returns(int argc, char **argv);
 int cmd_consolidated(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_kpis(int argc, char **argv);
 
 /* Options shared by the commands that run the pipeline. */
 typedef struct cli_common {

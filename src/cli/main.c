@@ -43,6 +43,8 @@ static const struct {
     {"returned", cmd_returned, "the goods of a return were exported: refund, proof, quota"},
     {"returns", cmd_returns, "the returns of a declaration with their refunds"},
     {"consolidated", cmd_consolidated, "an account's consolidated declaration for a month"},
+    {"stats", cmd_stats, "statistics of stored declarations by origin, HS, flow, lane, period ..."},
+    {"kpis", cmd_kpis, "KPIs: data quality, inspection and hit rates, compliance, revenue, release times"},
 };
 
 static void usage(FILE *f)

@@ -211,6 +211,8 @@ void bw_h_post_return(bw_request *r);
 void bw_h_list_returns(bw_request *r);
 void bw_h_post_return_exported(bw_request *r);
 void bw_h_consolidated(bw_request *r);
+void bw_h_get_stats(bw_request *r);
+void bw_h_get_kpis(bw_request *r);
 /* After POST /v1/declarations committed: compares the declarations stored
  * with their order, payment and logistics records (records.c); failures
  * are logged, the declarations stay stored. */

@@ -61,6 +61,8 @@ const bw_route bw_routes[] = {
     {"POST", "/v1/declarations/{submitter}/{id}/returns/exported", bw_h_post_return_exported,
      ROLE_BIT(R_OFFICER) | ROLE_BIT(R_ADMIN), "return_exported"},
     {"GET", "/v1/accounts/{id}/consolidated", bw_h_consolidated, CUSTOMS_ROLES, "account_consolidated"},
+    {"GET", "/v1/stats", bw_h_get_stats, CUSTOMS_ROLES, "stats"},
+    {"GET", "/v1/kpis", bw_h_get_kpis, CUSTOMS_ROLES, "kpis"},
     {"GET", "/healthz", bw_h_healthz, EVERYONE, "healthz"},
     {"GET", "/metrics", bw_h_metrics, ROLE_BIT(R_ADMIN), "metrics"},
     /* the de minimis simulator (customs) and public information (no key) */

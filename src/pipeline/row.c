@@ -8,6 +8,7 @@
 #include "../revenue/revenue.h"
 #include "../risk/risk.h"
 #include "../stats/simulate.h"
+#include "../stats/stats.h"
 #include "row.h"
 #include "../lifecycle/prearrival.h"
 #include "../lifecycle/oga.h"
@@ -120,6 +121,7 @@ static const bw_decl_row *over_limit_row(const bw_record *rec, const bw_outcome 
     o->revenue.assessment.p = copy + (o->revenue.assessment.p - body.p);
     o->revenue.account = r->revenue.account;
     o->body = (bw_str){copy, (uint32_t)body.n};
+    o->stats = bw_stats_decl_build(&rec->decl, alt, r->received_at, r->errors, arena);
     bw_buf_free(&body);
     return o;
 }
@@ -181,6 +183,7 @@ void bw_row_build(const bw_record *rec, const bw_outcome *oc, const char *actor_
     /* before the over-limit copy: both rows carry the same transport facts */
     r->lifecycle = bw_lifecycle_facts(d, oc, r->received_at, arena);
     r->oga = oc->status == BW_STATUS_ACCEPTED ? bw_oga_goods_of(d, arena) : NULL;
+    r->stats = bw_stats_decl_build(d, oc, r->received_at, r->errors, arena);
     r->buyer_limit.limit = -1;
     if (oc->over_limit) {
         bw_row_buyer_limit *l = &r->buyer_limit;

@@ -35,6 +35,7 @@ struct bw_store {
     sqlite3_stmt *sim_put;       /* store_simulate.c, prepared on first use */
     struct bw_lc_stmts *lc;      /* store_lifecycle.c, prepared on first use */
     struct bw_oga_cache *oga;    /* store_oga.c: the stored agencies' interests, compiled */
+    struct bw_stats_store *stats; /* store_stats.c: facts waiting for the commit, codes */
 };
 
 
@@ -77,5 +78,15 @@ sqlite3_stmt *bw_sqlite_prepare(bw_store *s, const char *sql);
  * stood; nothing when the row has none. */
 bool bw_sqlite_sim_stored(bw_store *s, int64_t declaration, const bw_settled *t);
 void bw_sqlite_sim_close(bw_store *s);
+/* Statistics (store_stats.c): tables, then facts appended by each put and
+ * written by the commit; mutable columns rewritten in place. */
+typedef struct bw_stats_store bw_stats_store;
+bool bw_sqlite_stats_setup(bw_store *s);
+void bw_sqlite_stats_close(bw_store *s);
+bool bw_sqlite_stats_put(bw_store *s, int64_t decl, const bw_decl_row *r);
+bool bw_sqlite_stats_flush(bw_store *s);
+void bw_sqlite_stats_discard(bw_store *s);
+/* Sets column col (facts.h) of every fact of a declaration: how many, -1 error. */
+int bw_sqlite_stats_set(bw_store *s, int64_t decl, int col, int64_t value);
 
 #endif

@@ -82,6 +82,8 @@ typedef struct bw_decl_row {
     const struct bw_lc_facts *lifecycle;
     /* what agencies' interests match on (src/lifecycle/oga.h); NULL: nothing */
     const struct bw_oga_goods *oga;
+    /* What it contributes to statistics (src/stats/facts.h); NULL: nothing. */
+    const struct bw_stats_decl *stats;
 } bw_decl_row;
 
 /* Compresses row->body into row->packed (bytes in scratch).  Optional: put
@@ -359,5 +361,41 @@ int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int li
  * seizure; strings valid during the callback. */
 bool bw_store_seizures(bw_store *s, void (*each)(void *, const char *submitter, const char *declaration_id, bw_time at),
                        void *ctx);
+/* ---- statistics (store_stats.c; src/stats/facts.h, docs/statistics.md) -------------
+ * Every put appends its facts (one per item) to the store's statistical
+ * chunks in the same transaction; a scan hands them back a chunk at a time,
+ * decoded, only the columns asked for, only chunks that may hold the days. */
+typedef struct bw_stats_chunk {
+    int64_t id;
+    uint32_t n;
+    const int64_t *col[28];        /* BW_FC_N columns; NULL when not asked */
+} bw_stats_chunk;
+/* each returns false to stop (out of memory).  With n_ctx 2 and enough
+ * chunks, a second thread on a second connection scans half of them,
+ * calling each with ctxs[1] (the caller merges); otherwise every call has
+ * ctxs[0]. */
+bool bw_store_stats_scan(bw_store *s, int32_t day_from, int32_t day_to, const bool want[],
+                         bool (*each)(void *ctx, const bw_stats_chunk *c), void *const ctxs[], int n_ctx);
+/* The strings behind the codes of the coded dimensions (bw_code_dim). */
+bool bw_store_stats_codes(bw_store *s, void (*each)(void *, int dim, int64_t code, const char *text), void *ctx);
+/* Counts by day of kind "error" (a = submitter, b = error code) or "profile"
+ * (a = jurisdiction, b = profile id), summed over [day_from, day_to]. */
+bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int32_t day_to,
+                           void (*each)(void *, const char *a, const char *b, int64_t n), void *ctx);
+/* Appends a lifecycle event to a stored declaration (its own transaction);
+ * the statistics' lifecycle state becomes the event's status.  1 done,
+ * 0 not found, -1 error. */
+int bw_store_event_append(bw_store *s, const char *submitter, const char *declaration_id, const bw_event *e);
+/* Whether the lifecycle's lead-time columns exist. */
+bool bw_store_lifecycle_columns(bw_store *s);
+/* Lead times (seconds; INT64_MIN unknown) of declarations received in [from, to). */
+bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
+                         void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx);
+/* Declarations arrived in [from, to): first arrival, first release after
+ * it (-1 not released). */
+bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
+                            void (*each)(void *, bw_time arrived, bw_time released), void *ctx);
+bool bw_store_refunds(bw_store *s, bw_time from, bw_time to, const char *jurisdiction, int64_t *events,
+                      int64_t *declarations);
 
 #endif

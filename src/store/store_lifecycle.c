@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "../lifecycle/release.h"
+#include "../stats/facts.h"
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
 #include "store_oga.h"
@@ -240,7 +241,12 @@ static bool set_state(bw_store *s, int64_t row, bw_lc_state to, bw_hold_reason r
     sqlite3_bind_int64(st, 4, at);
     bind_opt(st, 5, act == BW_ACT_ARRIVED, at);
     bind_opt(st, 6, to == BW_ST_RELEASED, at);
-    return done(s, st, "changing the state");
+    return done(s, st, "changing the state") && bw_sqlite_lifecycle_stats_state(s, row, to);
+}
+
+bool bw_sqlite_lifecycle_stats_state(bw_store *s, int64_t row, bw_lc_state to)
+{
+    return bw_sqlite_stats_set(s, row, BW_FC_STATE, bw_stats_name_code(bw_stats_state_names, bw_lc_state_names[to])) >= 0;
 }
 
 /* One transition on a row inside the caller's transaction: 1 applied,

@@ -160,6 +160,8 @@ bool bw_sqlite_lifecycle_inspected(bw_store *s, int64_t id, const char *result, 
 /* In a payment's transaction: a parcel held at the border for payment
  * whose lane allows it is released (event "released", actor "auto"). */
 bool bw_sqlite_lifecycle_settled(bw_store *s, int64_t id, bw_time at);
+/* The statistics' copy of a declaration's state follows each change. */
+bool bw_sqlite_lifecycle_stats_state(bw_store *s, int64_t row, bw_lc_state to);
 /* Reads the lifecycle columns into a bw_stored (bw_store_get). */
 bool bw_sqlite_lifecycle_read(bw_store *s, int64_t id, bw_stored *out);
 void bw_sqlite_lifecycle_close(bw_store *s);

@@ -394,7 +394,7 @@ static bool set_state(bw_store *s, int64_t row, bw_lc_state to, const char *reas
     bind_cstr(st, 2, bw_lc_state_names[to]);
     bind_cstr(st, 3, to == BW_ST_HELD ? reason : NULL);
     sqlite3_bind_int64(st, 4, at);
-    return step_done(s, st, "changing the state");
+    return step_done(s, st, "changing the state") && bw_sqlite_lifecycle_stats_state(s, row, to);
 }
 
 static bool event(bw_store *s, int64_t row, bw_time at, const char *actor, const char *kind, bw_lc_state status,

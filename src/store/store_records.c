@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../stats/facts.h"
 #include "sqlite_store.h"
 #include "store_records.h"
 
@@ -275,5 +276,7 @@ bool bw_record_change_apply(bw_record_store *rs, const bw_record_change *c)
     st = stmt(rs, RS_LANE);
     sqlite3_bind_int64(st, 1, c->declaration);
     bind_cstr(st, 2, c->lane);
+    if (bw_sqlite_stats_set(rs->s, c->declaration, BW_FC_LANE, bw_stats_name_code(bw_stats_lane_names, c->lane)) < 0)
+        return false; /* statistics show the lane in force */
     return done(rs, st, "changing the lane") && event(rs, c, c->lane_kind, c->lane_detail);
 }

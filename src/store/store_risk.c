@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../stats/facts.h"
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
 
@@ -118,6 +119,8 @@ bool bw_sqlite_raise_linked(bw_store *s, const bw_decl_row *row)
             return bw_sqlite_error(s, "raising a linked declaration's lane");
         if (id && !event(s, id, row->received_at, "risk", "linked", status, detail))
             return false;
+        if (id && bw_sqlite_stats_set(s, id, BW_FC_LANE, bw_stats_name_code(bw_stats_lane_names, "yellow")) < 0)
+            return false;
     }
     return true;
 }
@@ -139,6 +142,8 @@ static int set_lane(bw_store *s, const void *ctx)
         return -1;
     sqlite3_bind_int64(st, 1, row);
     bind_cstr(st, 2, c->lane);
+    if (bw_sqlite_stats_set(s, row, BW_FC_LANE, bw_stats_name_code(bw_stats_lane_names, c->lane)) < 0)
+        return -1;
     return run(s, st, "changing the lane") && event(s, row, c->at, c->actor, c->kind, status, c->detail) ? 1 : -1;
 }
 
@@ -160,6 +165,8 @@ static int inspection(bw_store *s, const void *ctx)
     if (!bw_sqlite_lifecycle_inspected(s, row, in->result, in->actor, in->at, status))
         return -1;
     if (!event(s, row, in->at, in->actor, "inspected", status, in->detail))
+        return -1;
+    if (bw_sqlite_stats_set(s, row, BW_FC_INSPECTION, bw_stats_name_code(bw_stats_inspection_names, in->result)) < 0)
         return -1;
     bool found = strcmp(in->result, "compliant") != 0;
     for (int i = 0; i < in->n_profiles; i++) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../stats/facts.h"
 #include "sqlite_store.h"
 #include "store_lifecycle.h"
 #include "store_oga.h"
@@ -353,6 +354,11 @@ bw_store *bw_store_open(const char *path, char *err, size_t errlen)
             return NULL;
         }
     }
+    if (!bw_sqlite_stats_setup(s)) {
+        snprintf(err, errlen, "%s: %s", path, s->error);
+        bw_store_close(s);
+        return NULL;
+    }
     if (!open_codec(s)) {
         snprintf(err, errlen, "%s: %s", path, s->error);
         bw_store_close(s);
@@ -372,6 +378,7 @@ void bw_store_close(bw_store *s)
     bw_sqlite_sim_close(s);
     bw_sqlite_lifecycle_close(s);
     bw_sqlite_oga_close(s);
+    bw_sqlite_stats_close(s);
     bw_body_packer_free(s->put_packer);
     bw_body_packer_free(s->ext_packer);
     bw_body_codec_free(s->codec);
@@ -394,6 +401,8 @@ bool bw_store_begin(bw_store *s) { return step_done(s, ST_BEGIN, "begin"); }
 bool bw_store_commit(bw_store *s)
 {
     sqlite3_reset(s->st[ST_FIND]); /* a pending duplicate lookup must not hold the read */
+    if (!bw_sqlite_stats_flush(s)) /* the batch's facts, in its transaction */
+        return false;
     if (!step_done(s, ST_COMMIT, "commit"))
         return false;
     maybe_train(s);
@@ -401,6 +410,7 @@ bool bw_store_commit(bw_store *s)
 }
 void bw_store_rollback(bw_store *s)
 {
+    bw_sqlite_stats_discard(s);
     step_done(s, ST_ROLLBACK, "rollback");
 }
 
@@ -530,6 +540,9 @@ static bw_put_result stored(bw_store *s, int64_t id, const bw_settled *t, const 
     if (!bw_sqlite_lifecycle_stored(s, id, t->row, ok == BW_PUT_AMENDED))
         return BW_PUT_FAILED;
     if (!bw_sqlite_oga_stored(s, id, t->row)) /* agencies' queues */
+        return BW_PUT_FAILED;
+    /* an amendment's earlier facts leave the statistics */
+    if ((ok == BW_PUT_AMENDED && bw_sqlite_stats_set(s, id, BW_FC_DEAD, 1) < 0) || !bw_sqlite_stats_put(s, id, t->row))
         return BW_PUT_FAILED;
     return ok;
 }

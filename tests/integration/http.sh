@@ -178,7 +178,7 @@ printf '%s\n' 'GET /healthz' 'GET /metrics' 'GET /v1/declarations' 'GET /v1/decl
     'GET /v1/aeo' 'GET /v1/aeo/{id}' 'POST /v1/aeo' 'GET /v1/agencies/{agency}/interests' \
     'POST /v1/agencies/{agency}/interests' 'GET /v1/agencies/{agency}/queue' \
     'GET /v1/declarations/{submitter}/{id}/agency' 'POST /v1/declarations/{submitter}/{id}/oga_hold' \
-    'POST /v1/declarations/{submitter}/{id}/oga_release' |
+    'POST /v1/declarations/{submitter}/{id}/oga_release' 'GET /v1/stats' 'GET /v1/kpis' |
     sort >"$T/routes.want"
 # returns, refunds, consolidated declarations (tests/integration/day.sh checks them)
 printf '%s\n' 'POST /v1/declarations/{submitter}/{id}/returns' 'GET /v1/declarations/{submitter}/{id}/returns' \
