@@ -53,6 +53,11 @@ band=$(best $BW stats --db "$db" --by jurisdiction,band,flow --format csv)
 heading=$(best $BW stats --db "$db" --by heading --jurisdiction EU --format csv)
 kpis=$(best $BW kpis --db "$db")
 rows=$($BW stats --db "$db" --by origin,chapter --format csv | tail -n +2 | wc -l)
+# the de minimis simulator over the same store: the largest jurisdiction
+big=$(sqlite3 "$db" "SELECT jurisdiction FROM revenue_basis GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+sim=$(SIM_ROUNDS=$ROUNDS bash bench/simulate.sh "$db" "$big" 2>/dev/null | grep "^simulate: $big:" || echo "simulate: failed")
+sim_whole=$(echo "$sim" | sed -n 's/.*whole command \([0-9.]*\) s.*/\1/p')
+sim_note=$(echo "$sim" | sed 's/^simulate: //; s/ (3 scenarios.*//')
 
 rows_md=$(cat <<ROWS
 | figure | seconds | note |
@@ -63,6 +68,7 @@ rows_md=$(cat <<ROWS
 | \`stats --by jurisdiction,band,flow\` | $band | bands looked up per fact |
 | \`stats --by heading --jurisdiction EU\` | $heading | |
 | \`kpis\`, everything | $kpis | |
+| \`simulate --jurisdiction $big\`, three scenarios and current | ${sim_whole:-?} | $sim_note |
 ROWS
 )
 note="$stored declarations stored, $facts facts in $chunks chunks: $(awk -v b="$fact_bytes" -v f="$facts" 'BEGIN{printf "%.1f", b/f}') bytes per fact, $(awk -v b="$fact_bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB of $(awk -v b="$db_bytes" 'BEGIN{printf "%.0f", b/1048576}') MiB in the database. Each time is the whole command (process start, reference data, store open), best of $ROUNDS."
@@ -71,7 +77,7 @@ echo "$note"
 
 section=$(cat <<DOC
 <!-- statistics: written by bench/stats.sh -->
-## Statistics and KPIs over $N declarations
+## Statistics, KPIs and the simulator over $N declarations
 
 Measured by bench/stats.sh on $(date -u +%Y-%m-%d).
 
