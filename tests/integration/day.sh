@@ -136,7 +136,16 @@ while read -r sub role; do
     SUBROLE[$sub]=$role
     key "sub-$sub" "$role" --submitter "$sub"
 done < <(plan submitters)
+key agency oga --agency PRODSAFE-ZZ
 start_server
+# a product-safety agency watches the day's most common HS chapter (from
+# now on: interests match declarations as they are stored)
+chapter=$(python3 -c 'import json,sys,collections
+c=collections.Counter(it["hs_code"][:2] for l in open(sys.argv[1]) for it in json.loads(l)["items"])
+print(c.most_common(1)[0][0])' "$T/day.ndjson")
+expect 201 "the agency registers its interest in chapter $chapter" POST /v1/agencies/PRODSAFE-ZZ/interests "${K[agency]}" \
+    -H 'Content-Type: application/json' \
+    --data-binary "{\"id\":\"chapter-$chapter\",\"hs_prefixes\":[\"$chapter\"],\"valid_from\":\"2020-01-01\",\"note\":\"day test\"}"
 
 # each submitter sends its pre-arrival data with its own key, as NDJSON
 for sub in "${!SUBROLE[@]}"; do
@@ -148,6 +157,20 @@ check "pre-arrival: every accepted parcel assessed (or held before loading) befo
     eq "$(sql "select count(*) from declarations where status = 'accepted' and state not in ('assessed', 'held')")" 0
 check "timeliness recorded for the air parcels" test "$(sql "select count(*) from declarations where lead_arrival_s is not null")" -gt 100
 plan start >/dev/null
+
+# ---- OGA holds before arrival ----------------------------------------------------------------
+expect 200 "the agency reads its queue" GET /v1/agencies/PRODSAFE-ZZ/queue "${K[agency]}"
+jcheck "parcels of chapter $chapter wait in the agency's queue" "$T/body" "len(d['queue']) >= 2"
+in_queue="id in (select declaration from oga_queue where agency = 'PRODSAFE-ZZ')"
+mapfile -t oga < <(plan pick 2 "$in_queue and state = 'assessed' and lane = 'green'
+                                and settlement in ('none', 'debited', 'paid') and master_id is not null")
+check "two green, settled parcels the agency wants to see" eq "${#oga[@]}" 2
+for p in "${oga[@]}"; do
+    read -r s i <<<"$p"
+    expect 200 "the agency holds $s/$i" POST "/v1/declarations/$s/$i/oga_hold" "${K[agency]}" \
+        -H 'Content-Type: application/json' --data-binary '{"note":"battery safety check"}'
+    plan set "$s/$i" held
+done
 
 # ---- arrivals ------------------------------------------------------------------------------
 nman=$(plan manifests)
@@ -162,10 +185,15 @@ expect 200 "GET /v1/arrivals/unmatched" GET /v1/arrivals/unmatched "${K[officer]
 jeq "the three undeclared items wait in the queue" "$T/body" \
     "sorted(u['document_id'] for u in d['unmatched'])" '["UNDECLARED-1","UNDECLARED-2","UNDECLARED-3"]'
 
-# ---- OGA holds -----------------------------------------------------------------------------
-# >>> OGA HOLDS: the lead adds them here (agency interests registered, matching
-# >>> parcels held by an agency, some released by it; `plan set KEY held|released`
-# >>> for each parcel whose expected state changes). <<<
+# ---- OGA holds after arrival: customs waits for the agency -------------------------------------
+read -r s i <<<"${oga[0]}"
+expect 409 "customs cannot release while the agency holds" POST "/v1/declarations/$s/$i/release" "${K[officer]}" \
+    -H 'Content-Type: application/json' --data-binary '{"reason":"x"}'
+jcheck "the refusal names the agency" "$T/body" "'PRODSAFE-ZZ' in d['detail']"
+expect 200 "the agency releases its hold" POST "/v1/declarations/$s/$i/oga_release" "${K[agency]}" \
+    -H 'Content-Type: application/json' --data-binary '{"note":"conforms"}'
+jeq "arrived, green and settled: released at once" "$T/body" "d['to']" released
+plan set "$s/$i" released   # the second stays held by the agency at the end of the day
 
 # ---- inspections: seizures, compliant releases, refusals -----------------------------------
 settled="settlement in ('none', 'debited', 'paid')"
