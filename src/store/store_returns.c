@@ -555,10 +555,7 @@ bool bw_store_account_refunds(bw_store *s, const char *account, const char *juri
            " WHERE f.account = ?1 AND f.jurisdiction = ?2 AND f.at >= ?3 AND f.at < ?4 ORDER BY f.at, f.id");
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_refund f = {
@@ -587,10 +584,7 @@ bool bw_store_account_consignments(bw_store *s, const char *account, const char 
            " AND settled_at >= ?3 AND settled_at < ?4 ORDER BY settled_at, id");
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_consignment c = {

@@ -430,6 +430,15 @@ void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+void bw_sqlite_bind_account_period(sqlite3_stmt *st, const char *account, const char *jurisdiction, bw_time from,
+                                   bw_time to)
+{
+    bw_sqlite_bind_cstr(st, 1, account);
+    bw_sqlite_bind_cstr(st, 2, jurisdiction);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_int64(st, 4, to);
+}
+
 #define bind_str bw_sqlite_bind_str
 #define bind_cstr bw_sqlite_bind_cstr
 
