@@ -538,10 +538,7 @@ bool bw_store_statement(bw_store *s, const char *account, const char *jurisdicti
     sqlite3_stmt *st = bw_sqlite_ac(s, AC_STATEMENT);
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_statement_line l = {
