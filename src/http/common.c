@@ -1,0 +1,55 @@
+/*
+ * common.c - what several resources' handlers answer alike: the store
+ * connection, a listed collection, a transition that did not happen.
+ *
+ * Why here and not in each resource file: the answers (status, detail,
+ * the 409's members) are part of the API's contract, so one place says
+ * them and every resource answers the same.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../store/store_lifecycle.h"
+#include "http.h"
+
+bw_store *bw_request_store(bw_request *r)
+{
+    bw_store *s = bw_server_store(r->srv);
+    if (!s)
+        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
+    return s;
+}
+
+void bw_answer_list(bw_request *r, bool ok, const char *what)
+{
+    if (!ok) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s could not be read", what);
+        r->out.n = 0; /* drop the part of the list already written */
+        bw_answer_problem(r, 500, detail, NULL, NULL);
+        return;
+    }
+    bw_buf_puts(&r->out, "]}");
+    bw_answer_json(r, 200);
+}
+
+bool bw_answer_transition_failed(bw_request *r, bw_store *s, int rc, const bw_transition_outcome *out,
+                                 const char *verb)
+{
+    if (rc == 0) {
+        bw_answer_problem(r, 404, "no such declaration", NULL, NULL);
+    } else if (rc == BW_LC_REFUSED) {
+        bw_buf extra = {0};
+        bw_buf_puts(&extra, "\"state\":");
+        bw_buf_put_json_str(&extra, out->from, strlen(out->from));
+        bw_buf_printf(&extra, ",\"action\":\"%s\"", verb);
+        bw_answer_problem(r, 409, out->why, NULL, bw_buf_cstr(&extra));
+        bw_buf_free(&extra);
+    } else if (rc < 0) {
+        fprintf(stderr, "breakwater serve: %s: %s\n", verb, bw_store_error(s));
+        bw_answer_problem(r, 500, "the action could not be recorded; nothing changed", NULL, NULL);
+    } else {
+        return false;
+    }
+    return true;
+}
