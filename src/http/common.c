@@ -1,6 +1,7 @@
 /*
  * common.c - what several resources' handlers answer alike: the store
- * connection, a listed collection, a transition that did not happen.
+ * connection, a listed collection, a transition that did not happen, the
+ * period of an account's figures.
  *
  * Why here and not in each resource file: the answers (status, detail,
  * the 409's members) are part of the API's contract, so one place says
@@ -52,4 +53,19 @@ bool bw_answer_transition_failed(bw_request *r, bw_store *s, int rc, const bw_tr
         return false;
     }
     return true;
+}
+
+const char *bw_request_period(bw_request *r, bw_time *from, bw_time *to, bool *csv)
+{
+    const char *period = bw_request_query(r, "period"), *format = bw_request_query(r, "format");
+    if (!period || !bw_period_parse(period, from, to)) {
+        bw_answer_problem(r, 400, "period: a month, YYYY-MM", NULL, NULL);
+        return NULL;
+    }
+    *csv = format && !strcmp(format, "csv");
+    if (format && !*csv && strcmp(format, "json")) {
+        bw_answer_problem(r, 400, "format: json or csv", NULL, NULL);
+        return NULL;
+    }
+    return period;
 }

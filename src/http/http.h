@@ -153,6 +153,9 @@ void bw_answer_list(bw_request *r, bool ok, const char *what);
  * nothing, when rc says it happened. */
 bool bw_answer_transition_failed(bw_request *r, bw_store *s, int rc, const struct bw_transition_outcome *out,
                                  const char *verb);
+/* The month of an account's figures (?period=YYYY-MM, as [*from, *to)) and
+ * their format (?format=json or csv); NULL with a 400 answered. */
+const char *bw_request_period(bw_request *r, bw_time *from, bw_time *to, bool *csv);
 
 /* ---- routes ----------------------------------------------------------------------- */
 typedef void (*bw_handler)(bw_request *r);

@@ -115,33 +115,21 @@ void bw_h_list_returns(bw_request *r)
     bw_store *s = bw_server_store(r->srv);
     lister l = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"returns\":[");
-    if (!s || !bw_store_returns_of(s, r->params[0], r->params[1], put_return, &l)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the returns could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, s && bw_store_returns_of(s, r->params[0], r->params[1], put_return, &l), "the returns");
 }
 
 void bw_h_consolidated(bw_request *r)
 {
     const char *id = r->params[0], *jur = bw_request_query(r, "jurisdiction");
-    const char *period = bw_request_query(r, "period"), *format = bw_request_query(r, "format");
-    bw_time from, to;
     if (!jur || !*jur) {
         bw_answer_problem(r, 400, "jurisdiction: required (the account's jurisdiction, e.g. EU)", NULL, NULL);
         return;
     }
-    if (!period || !bw_period_parse(period, &from, &to)) {
-        bw_answer_problem(r, 400, "period: a month, YYYY-MM", NULL, NULL);
+    bw_time from, to;
+    bool csv;
+    const char *period = bw_request_period(r, &from, &to, &csv);
+    if (!period)
         return;
-    }
-    bool csv = format && !strcmp(format, "csv");
-    if (format && !csv && strcmp(format, "json")) {
-        bw_answer_problem(r, 400, "format: json or csv", NULL, NULL);
-        return;
-    }
     bw_store *s = bw_server_store(r->srv);
     bw_account a;
     int found = s ? bw_store_account_get(s, id, jur, &a) : -1;
