@@ -81,21 +81,20 @@ typedef struct opts {
 static int parse(const char *cmd, const char *help, int argc, char **argv, opts *o)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'b'},      {"data", required_argument, 0, 'd'},
-        {"refdata", required_argument, 0, 'r'}, {"as-of", required_argument, 0, 't'},
-        {"actor", required_argument, 0, 'a'},   {"account", required_argument, 0, 'A'},
-        {"jurisdiction", required_argument, 0, 'j'}, {"period", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},  {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        CLI_STORE_OPTIONS,
+        {"as-of", required_argument, 0, 't'},   {"actor", required_argument, 0, 'a'},
+        {"account", required_argument, 0, 'A'}, {"jurisdiction", required_argument, 0, 'j'},
+        {"period", required_argument, 0, 'p'},  {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
     o->c.db = "breakwater.db";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (cli_store_option(&o->c, c))
+            continue;
         switch (c) {
-        case 'b': o->c.db = optarg; break;
-        case 'd': o->c.datadir = optarg; break;
-        case 'r': o->c.refdir = optarg; break;
         case 't':
             if (!cli_parse_as_of(cmd, optarg, &o->c))
                 return -2;
