@@ -793,12 +793,6 @@ bool bw_store_referrals(bw_store *s, const char *submitter, void (*each)(void *,
     return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the referrals");
 }
 
-static void copy_text(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
-}
-
 static const char STATUS_SQL[] =
     "SELECT state, hold_reason, state_at, arrived_at, released_at, lead_loading_s, lead_arrival_s, transport_doc,"
     " aeo, reassessed_duty_minor, reassessed_tax_minor, reassessed_due_minor FROM declarations";
@@ -806,8 +800,8 @@ static const char STATUS_SQL[] =
 static void read_status(sqlite3_stmt *st, bw_lc_status *o)
 {
     memset(o, 0, sizeof *o);
-    copy_text(st, 0, o->state, sizeof o->state);
-    copy_text(st, 1, o->hold_reason, sizeof o->hold_reason);
+    bw_sqlite_copy_text(st, 0, o->state, sizeof o->state);
+    bw_sqlite_copy_text(st, 1, o->hold_reason, sizeof o->hold_reason);
     o->state_at = sqlite3_column_int64(st, 2);
     o->arrived_at = sqlite3_column_int64(st, 3);
     o->released_at = sqlite3_column_int64(st, 4);
@@ -815,7 +809,7 @@ static void read_status(sqlite3_stmt *st, bw_lc_status *o)
     o->lead_loading_s = sqlite3_column_int64(st, 5);
     o->has_lead_arrival = sqlite3_column_type(st, 6) != SQLITE_NULL;
     o->lead_arrival_s = sqlite3_column_int64(st, 6);
-    copy_text(st, 7, o->transport_doc, sizeof o->transport_doc);
+    bw_sqlite_copy_text(st, 7, o->transport_doc, sizeof o->transport_doc);
     o->aeo = sqlite3_column_int(st, 8) != 0;
     o->reassessed = sqlite3_column_type(st, 9) != SQLITE_NULL;
     o->reassessed_duty = sqlite3_column_int64(st, 9);

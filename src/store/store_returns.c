@@ -57,18 +57,6 @@ void bw_return_record_free(bw_return_record *r)
     r->request = r->proof = NULL;
 }
 
-static void text_at(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
-static char *dup_at(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
 static bool finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what)
 {
     sqlite3_finalize(st);
@@ -87,25 +75,25 @@ static void read_record(sqlite3_stmt *st, bw_return_record *r)
 {
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(st, 0);
-    text_at(st, 1, r->submitter, sizeof r->submitter);
-    text_at(st, 2, r->declaration_id, sizeof r->declaration_id);
-    text_at(st, 3, r->return_id, sizeof r->return_id);
-    text_at(st, 4, r->claimant, sizeof r->claimant);
-    text_at(st, 5, r->actor, sizeof r->actor);
-    text_at(st, 6, r->jurisdiction, sizeof r->jurisdiction);
-    text_at(st, 7, r->currency, sizeof r->currency);
+    bw_sqlite_copy_text(st, 1, r->submitter, sizeof r->submitter);
+    bw_sqlite_copy_text(st, 2, r->declaration_id, sizeof r->declaration_id);
+    bw_sqlite_copy_text(st, 3, r->return_id, sizeof r->return_id);
+    bw_sqlite_copy_text(st, 4, r->claimant, sizeof r->claimant);
+    bw_sqlite_copy_text(st, 5, r->actor, sizeof r->actor);
+    bw_sqlite_copy_text(st, 6, r->jurisdiction, sizeof r->jurisdiction);
+    bw_sqlite_copy_text(st, 7, r->currency, sizeof r->currency);
     r->declared_at = sqlite3_column_int64(st, 8);
     r->exported_at = sqlite3_column_int64(st, 9);
     r->duty = sqlite3_column_int64(st, 10);
     r->tax = sqlite3_column_int64(st, 11);
     r->vendor_tax = sqlite3_column_int64(st, 12);
     r->vendor_collected = sqlite3_column_int(st, 13) != 0;
-    text_at(st, 14, r->refund_to, sizeof r->refund_to);
-    text_at(st, 15, r->refund_reference, sizeof r->refund_reference);
-    text_at(st, 16, r->proof_reference, sizeof r->proof_reference);
+    bw_sqlite_copy_text(st, 14, r->refund_to, sizeof r->refund_to);
+    bw_sqlite_copy_text(st, 15, r->refund_reference, sizeof r->refund_reference);
+    bw_sqlite_copy_text(st, 16, r->proof_reference, sizeof r->proof_reference);
     r->quota_restored = sqlite3_column_int64(st, 17);
-    r->request = dup_at(st, 18);
-    r->proof = dup_at(st, 19);
+    r->request = bw_sqlite_dup_text(st, 18);
+    r->proof = bw_sqlite_dup_text(st, 19);
 }
 
 int bw_store_return_find(bw_store *s, const char *submitter, const char *declaration_id, const char *return_id,
@@ -285,14 +273,14 @@ static bool read_original(bw_store *s, int64_t row, original *o)
     sqlite3_bind_int64(st, 1, row);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        text_at(st, 0, o->submitter, sizeof o->submitter);
-        text_at(st, 1, o->declaration_id, sizeof o->declaration_id);
-        text_at(st, 2, o->jurisdiction, sizeof o->jurisdiction);
-        text_at(st, 3, o->settlement, sizeof o->settlement);
-        text_at(st, 4, o->payer, sizeof o->payer);
-        text_at(st, 5, o->account, sizeof o->account);
-        text_at(st, 6, o->limit_key, sizeof o->limit_key);
-        text_at(st, 7, o->limit_period, sizeof o->limit_period);
+        bw_sqlite_copy_text(st, 0, o->submitter, sizeof o->submitter);
+        bw_sqlite_copy_text(st, 1, o->declaration_id, sizeof o->declaration_id);
+        bw_sqlite_copy_text(st, 2, o->jurisdiction, sizeof o->jurisdiction);
+        bw_sqlite_copy_text(st, 3, o->settlement, sizeof o->settlement);
+        bw_sqlite_copy_text(st, 4, o->payer, sizeof o->payer);
+        bw_sqlite_copy_text(st, 5, o->account, sizeof o->account);
+        bw_sqlite_copy_text(st, 6, o->limit_key, sizeof o->limit_key);
+        bw_sqlite_copy_text(st, 7, o->limit_period, sizeof o->limit_period);
         o->limit_counted = sqlite3_column_int64(st, 8);
         o->released_at = sqlite3_column_int64(st, 9);
     }
@@ -332,9 +320,9 @@ static bool mark_exported(bw_store *s, int64_t row, export_ctx *c, ret_row *r)
         r->value_total = sqlite3_column_int64(st, 6);
         r->vendor_collected = sqlite3_column_int(st, 7) != 0;
         r->declared_at = sqlite3_column_int64(st, 8);
-        text_at(st, 9, r->currency, sizeof r->currency);
-        text_at(st, 10, r->claimant, sizeof r->claimant);
-        r->request = dup_at(st, 11);
+        bw_sqlite_copy_text(st, 9, r->currency, sizeof r->currency);
+        bw_sqlite_copy_text(st, 10, r->claimant, sizeof r->claimant);
+        r->request = bw_sqlite_dup_text(st, 11);
         rc = sqlite3_step(st);
     } else if (rc == SQLITE_DONE) {
         c->already = true;
