@@ -1,7 +1,7 @@
 /*
  * common.c - what several resources' handlers answer alike: the store
- * connection, a listed collection, a transition that did not happen, the
- * period of an account's figures.
+ * connection, who acts, a listed collection, a transition that did not
+ * happen, the period of an account's figures.
  *
  * Why here and not in each resource file: the answers (status, detail,
  * the 409's members) are part of the API's contract, so one place says
@@ -12,6 +12,14 @@
 
 #include "../store/store_lifecycle.h"
 #include "http.h"
+
+void bw_request_actor(const bw_request *r, char *out, size_t n)
+{
+    if (r->who.submitter[0])
+        snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter);
+    else
+        snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
+}
 
 bw_store *bw_request_store(bw_request *r)
 {

@@ -141,6 +141,9 @@ void bw_request_suspend(bw_request *r, bw_commit_job *job, void (*finish)(bw_req
 
 /* ---- what handlers answer alike (common.c) ----------------------------------------- */
 struct bw_transition_outcome;
+/* Who acts, as events record it: "role:submitter", or "role:keyN" for a
+ * key without a submitter. */
+void bw_request_actor(const bw_request *r, char *out, size_t n);
 /* This thread's store connection; NULL with a 500 answered. */
 bw_store *bw_request_store(bw_request *r);
 /* Ends a list the handler opened in r->out with `{"name":[` and filled:

@@ -19,14 +19,6 @@
 #include "../view/lifecycle_view.h"
 #include "http.h"
 
-static void actor_of(const bw_request *r, char *out, size_t n)
-{
-    if (r->who.submitter[0])
-        snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter);
-    else
-        snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
-}
-
 /* ---- arrivals ------------------------------------------------------------------------ */
 
 typedef struct items_ctx {
@@ -53,7 +45,7 @@ void bw_h_post_arrival(bw_request *r)
     bw_store *s = bw_request_store(r);
     if (!s)
         return;
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     m.actor = actor;
     m.received_at = bw_time_now();
     bw_buf items = {0};
@@ -199,7 +191,7 @@ void bw_h_post_action(bw_request *r)
         bw_answer_problem(r, 400, err, NULL, NULL);
         return;
     }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     t.actor = actor;
     bw_store *s = bw_request_store(r);
     if (!s)

@@ -16,14 +16,6 @@
 #include "../lifecycle/return_flow.h"
 #include "http.h"
 
-static void actor_of(const bw_request *r, char *out, size_t n)
-{
-    if (r->who.submitter[0])
-        snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter);
-    else
-        snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
-}
-
 /* A submitter asking about another submitter's declaration: 404. */
 static bool not_theirs(bw_request *r)
 {
@@ -61,13 +53,12 @@ void bw_h_post_return(bw_request *r)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = bw_server_store(r->srv);
+    bw_store *s = bw_request_store(r);
     if (!s) {
         bw_return_request_free(&rq);
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
         return;
     }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     bw_return_outcome o;
     bw_return_result res =
         bw_return_declare(s, bw_server_refdata(r->srv), r->params[0], r->params[1], &rq, actor, bw_time_now(), &o);
@@ -83,12 +74,10 @@ void bw_h_post_return_exported(bw_request *r)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = bw_server_store(r->srv);
-    if (!s) {
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
+    bw_store *s = bw_request_store(r);
+    if (!s)
         return;
-    }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     bw_return_outcome o;
     bw_return_result res = bw_return_export(s, r->params[0], r->params[1], return_id, actor, bw_time_now(), &o);
     answer(r, res, &o);
