@@ -69,6 +69,8 @@ struct bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c);
  * the store; and the learned state back to it.  false after printing. */
 bool cli_risk_restore(const char *cmd, struct bw_risk_engine *e, bw_store *s);
 bool cli_risk_save(const char *cmd, struct bw_risk_engine *e, bw_store *s);
+/* Opens the store at db; NULL after printing the error. */
+bw_store *cli_open_store(const char *cmd, const char *db);
 /* Opens FILE or "-" for reading; -1 after printing the error. */
 int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */

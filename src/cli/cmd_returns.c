@@ -111,15 +111,6 @@ static int parse(const char *cmd, const char *help, int argc, char **argv, opts 
     return 0;
 }
 
-static bw_store *open_store(const char *cmd, const char *db)
-{
-    char err[1024];
-    bw_store *s = bw_store_open(db, err, sizeof err);
-    if (!s)
-        fprintf(stderr, "breakwater %s: %s\n", cmd, err);
-    return s;
-}
-
 static bw_time when(const opts *o) { return o->c.as_of ? (bw_time)o->c.as_of : bw_time_now(); }
 
 int cmd_return(int argc, char **argv)
@@ -144,7 +135,7 @@ int cmd_return(int argc, char **argv)
     bw_buf_free(&body);
     int rc = EXIT_USAGE;
     bw_refdata *rd = cli_load_refdata("return", &o.c);
-    bw_store *s = rd ? open_store("return", o.c.db) : NULL;
+    bw_store *s = rd ? cli_open_store("return", o.c.db) : NULL;
     if (s) {
         char actor[96];
         snprintf(actor, sizeof actor, "%s", o.actor ? o.actor : "cli");
@@ -168,7 +159,7 @@ int cmd_returned(int argc, char **argv)
         return p == -1 ? EXIT_OK : EXIT_USAGE;
     if (optind != argc - 3)
         return cli_usage_error("returned", "name the SUBMITTER, the declaration ID and the RETURN_ID");
-    bw_store *s = open_store("returned", o.c.db);
+    bw_store *s = cli_open_store("returned", o.c.db);
     if (!s)
         return EXIT_USAGE;
     bw_return_outcome out;
@@ -201,7 +192,7 @@ int cmd_returns(int argc, char **argv)
         return p == -1 ? EXIT_OK : EXIT_USAGE;
     if (optind != argc - 2)
         return cli_usage_error("returns", "name the SUBMITTER and the declaration ID");
-    bw_store *s = open_store("returns", o.c.db);
+    bw_store *s = cli_open_store("returns", o.c.db);
     if (!s)
         return EXIT_USAGE;
     bw_buf b = {0};
@@ -234,7 +225,7 @@ int cmd_consolidated(int argc, char **argv)
         return cli_usage_error("consolidated", "--period: a month, YYYY-MM");
     int rc = EXIT_USAGE;
     bw_refdata *rd = cli_load_refdata("consolidated", &o.c);
-    bw_store *s = rd ? open_store("consolidated", o.c.db) : NULL;
+    bw_store *s = rd ? cli_open_store("consolidated", o.c.db) : NULL;
     bw_account a;
     int found = s ? bw_store_account_get(s, o.account, o.jurisdiction, &a) : -1;
     if (found == 0) {

@@ -61,6 +61,15 @@ bool cli_risk_save(const char *cmd, bw_risk_engine *e, bw_store *s)
     return ok;
 }
 
+bw_store *cli_open_store(const char *cmd, const char *db)
+{
+    char err[1024];
+    bw_store *s = bw_store_open(db, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "breakwater %s: %s\n", cmd, err);
+    return s;
+}
+
 int cli_open_input(const char *cmd, const char *path)
 {
     if (!strcmp(path, "-"))
