@@ -51,6 +51,9 @@ sqlite3_stmt *bw_sqlite_cached(bw_store *s, const char *sql);
 sqlite3_stmt *bw_sqlite_ac(bw_store *s, int which);
 void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v);
 void bw_sqlite_bind_str(sqlite3_stmt *st, int i, bw_str v);
+/* Finalizes st, whose last step returned rc: true when that was
+ * SQLITE_DONE, else false with the error, saying what was being done. */
+bool bw_sqlite_finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what);
 /* Column i's text into out (cap bytes, truncated; "" for NULL). */
 void bw_sqlite_copy_text(sqlite3_stmt *st, int i, char *out, size_t cap);
 /* Column i's text as a malloc'd copy; NULL for NULL. */

@@ -362,8 +362,7 @@ static bool set_reassessed(bw_store *s, int64_t row, const void *ctx)
     sqlite3_bind_int64(st, 3, a->tax);
     sqlite3_bind_int64(st, 4, a->due);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "storing the reassessment");
+    return bw_sqlite_finish(s, st, rc, "storing the reassessment");
 }
 
 int bw_store_reassess(bw_store *s, const bw_transition *t, int64_t duty, int64_t tax, int64_t due,
@@ -738,8 +737,7 @@ bool bw_store_unmatched(bw_store *s, bool all, void (*each)(void *, const bw_unm
                           (const char *)sqlite3_column_text(st, 7)};
         each(ctx, &u);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "listing arrivals without data");
+    return bw_sqlite_finish(s, st, rc, "listing arrivals without data");
 }
 
 /* ---- queue, referrals, status ---------------------------------------------------------- */
@@ -769,8 +767,7 @@ bool bw_store_queue(bw_store *s, const bw_queue_filter *f, void (*each)(void *, 
                             sqlite3_column_int64(st, 10)};
         each(ctx, &e);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the work queue");
+    return bw_sqlite_finish(s, st, rc, "reading the work queue");
 }
 
 bool bw_store_referrals(bw_store *s, const char *submitter, void (*each)(void *, const bw_referral *), void *ctx)
@@ -789,8 +786,7 @@ bool bw_store_referrals(bw_store *s, const char *submitter, void (*each)(void *,
                          sqlite3_column_int64(st, 4)};
         each(ctx, &r);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the referrals");
+    return bw_sqlite_finish(s, st, rc, "reading the referrals");
 }
 
 static const char STATUS_SQL[] =

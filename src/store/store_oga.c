@@ -272,8 +272,7 @@ bool bw_store_oga_queue(bw_store *s, const char *agency, uint32_t limit, void (*
                            sqlite3_column_int64(st, 8)};
         each(ctx, &q);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the agency's queue");
+    return bw_sqlite_finish(s, st, rc, "reading the agency's queue");
 }
 
 static int find_decl(bw_store *s, const char *submitter, const char *id, int64_t *row)

@@ -57,12 +57,6 @@ void bw_return_record_free(bw_return_record *r)
     r->request = r->proof = NULL;
 }
 
-static bool finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what)
-{
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, what);
-}
-
 /* ---- reading returns ---------------------------------------------------------------- */
 
 #define RETURN_COLUMNS                                                                                              \
@@ -129,7 +123,7 @@ bool bw_store_returns_of(bw_store *s, const char *submitter, const char *declara
         each(ctx, &r);
         bw_return_record_free(&r);
     }
-    return finish(s, st, rc, "listing the returns");
+    return bw_sqlite_finish(s, st, rc, "listing the returns");
 }
 
 bool bw_store_return_priors(bw_store *s, const char *submitter, const char *declaration_id, uint32_t n,
@@ -151,7 +145,7 @@ bool bw_store_return_priors(bw_store *s, const char *submitter, const char *decl
             qty[line - 1] = q;
         *total += q;
     }
-    return finish(s, st, rc, "reading what was returned");
+    return bw_sqlite_finish(s, st, rc, "reading what was returned");
 }
 
 /* ---- declaring a return --------------------------------------------------------------- */
@@ -186,7 +180,7 @@ static bool insert_lines(bw_store *s, int64_t ret, int64_t row, const bw_return_
         sqlite3_bind_int64(st, 2, row);
         sqlite3_bind_int64(st, 3, q->lines[i].line);
         sqlite3_bind_int64(st, 4, q->lines[i].quantity);
-        if (!finish(s, st, sqlite3_step(st), "recording a returned item"))
+        if (!bw_sqlite_finish(s, st, sqlite3_step(st), "recording a returned item"))
             return false;
     }
     return true;
@@ -223,7 +217,7 @@ static bool declare_then(bw_store *s, int64_t row, const void *vctx)
     sqlite3_bind_int64(st, 13, a->value_after);
     sqlite3_bind_int64(st, 14, a->value_total);
     bind_cstr(st, 15, r->currency);
-    if (!finish(s, st, sqlite3_step(st), "recording the return"))
+    if (!bw_sqlite_finish(s, st, sqlite3_step(st), "recording the return"))
         return false;
     return insert_lines(s, sqlite3_last_insert_rowid(s->db), row, r->request);
 }
@@ -329,12 +323,12 @@ static bool mark_exported(bw_store *s, int64_t row, export_ctx *c, ret_row *r)
         sqlite3_finalize(st);
         return false;
     }
-    return finish(s, st, rc, "marking the return exported");
+    return bw_sqlite_finish(s, st, rc, "marking the return exported");
 }
 
 static bool exec_bound(bw_store *s, sqlite3_stmt *st, const char *what)
 {
-    return st && finish(s, st, sqlite3_step(st), what);
+    return st && bw_sqlite_finish(s, st, sqlite3_step(st), what);
 }
 
 /* The refund record (and the account's credit): to the account when the
@@ -560,7 +554,7 @@ bool bw_store_account_refunds(bw_store *s, const char *account, const char *juri
         };
         each(ctx, &f);
     }
-    return finish(s, st, rc, "reading the account's refunds");
+    return bw_sqlite_finish(s, st, rc, "reading the account's refunds");
 }
 
 bool bw_store_account_consignments(bw_store *s, const char *account, const char *jurisdiction, bw_time from,
@@ -587,5 +581,5 @@ bool bw_store_account_consignments(bw_store *s, const char *account, const char 
         };
         each(ctx, &c);
     }
-    return finish(s, st, rc, "reading the account's consignments");
+    return bw_sqlite_finish(s, st, rc, "reading the account's consignments");
 }

@@ -764,6 +764,12 @@ bool bw_store_key_add(bw_store *s, const bw_api_key *k, const uint8_t hash[32], 
     return true;
 }
 
+bool bw_sqlite_finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || bw_sqlite_error(s, what);
+}
+
 void bw_sqlite_copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, i);

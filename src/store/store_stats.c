@@ -714,8 +714,7 @@ bool bw_store_stats_codes(bw_store *s, void (*each)(void *, int dim, int64_t cod
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading statistical codes");
+    return bw_sqlite_finish(s, st, rc, "reading statistical codes");
 }
 
 bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int32_t day_to,
@@ -732,8 +731,7 @@ bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int3
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
              sqlite3_column_int64(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading statistical counts");
+    return bw_sqlite_finish(s, st, rc, "reading statistical counts");
 }
 
 /* ---- lifecycle, for KPIs ----------------------------------------------------------------- */
@@ -820,8 +818,7 @@ bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *juri
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0),
              sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading lead times");
+    return bw_sqlite_finish(s, st, rc, "reading lead times");
 }
 
 bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
@@ -840,8 +837,7 @@ bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *j
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_int64(st, 0),
              sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading release times");
+    return bw_sqlite_finish(s, st, rc, "reading release times");
 }
 
 bool bw_store_refunds(bw_store *s, bw_time from, bw_time to, const char *jurisdiction, int64_t *events,
