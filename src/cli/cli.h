@@ -69,10 +69,19 @@ struct bw_risk_engine *cli_load_risk(const char *cmd, const cli_common *c);
  * the store; and the learned state back to it.  false after printing. */
 bool cli_risk_restore(const char *cmd, struct bw_risk_engine *e, bw_store *s);
 bool cli_risk_save(const char *cmd, struct bw_risk_engine *e, bw_store *s);
+/* Opens the store at db; NULL after printing the error. */
+bw_store *cli_open_store(const char *cmd, const char *db);
 /* Opens FILE or "-" for reading; -1 after printing the error. */
 int cli_open_input(const char *cmd, const char *path);
 /* Parses --as-of (ISO 8601); false after printing the error. */
 bool cli_parse_as_of(const char *cmd, const char *arg, cli_common *c);
+/* The options of the commands that read a store, for getopt_long's table
+ * (the including file includes <getopt.h>): --db, --data, --refdata. */
+#define CLI_STORE_OPTIONS                                                                                              \
+    {"db", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'}, {"refdata", required_argument, 0, 'r'}
+/* Takes one of CLI_STORE_OPTIONS (opt as getopt_long returned it, with its
+ * optarg) into c; false when opt is another option. */
+bool cli_store_option(cli_common *c, int opt);
 
 /* `evaluate --truth FILE --db PATH`: recall and precision per labelled
  * anomaly pattern of the lanes stored (evaluate_truth.c). */

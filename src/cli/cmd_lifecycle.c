@@ -23,15 +23,6 @@
 #include "../view/lifecycle_view.h"
 #include "cli.h"
 
-static bw_store *open_store(const char *cmd, const char *db)
-{
-    char err[1024];
-    bw_store *s = bw_store_open(db, err, sizeof err);
-    if (!s)
-        fprintf(stderr, "breakwater %s: %s\n", cmd, err);
-    return s;
-}
-
 /* Reads all of fd into b; false on an I/O error or over max bytes. */
 static bool slurp(int fd, bw_buf *b, size_t max)
 {
@@ -152,7 +143,7 @@ int cmd_arrive(int argc, char **argv)
         rc = EXIT_REJECTED;
         goto done;
     }
-    if (!(s = open_store("arrive", db)))
+    if (!(s = cli_open_store("arrive", db)))
         goto done;
     snprintf(actor, sizeof actor, "carrier:%s", who);
     m.actor = actor;
@@ -249,7 +240,7 @@ int cmd_queue(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage_error("queue", "no arguments expected");
-    bw_store *s = open_store("queue", db);
+    bw_store *s = cli_open_store("queue", db);
     if (!s)
         return EXIT_USAGE;
     qctx q = {{0}, bw_time_now()};
@@ -318,7 +309,7 @@ int cmd_act(int argc, char **argv)
         cli_usage_error("act", "%s", err);
         goto done;
     }
-    if (!(s = open_store("act", db)))
+    if (!(s = cli_open_store("act", db)))
         goto done;
     snprintf(actor, sizeof actor, "officer:%s", officer);
     t.actor = actor;
@@ -383,7 +374,7 @@ static int list(int argc, char **argv, bool referrals)
     }
     if (optind != argc || (referrals && all) || (!referrals && submitter))
         return cli_usage_error(cmd, "see --help for the options of %s", cmd);
-    bw_store *s = open_store(cmd, db);
+    bw_store *s = cli_open_store(cmd, db);
     if (!s)
         return EXIT_USAGE;
     bw_buf b = {0};

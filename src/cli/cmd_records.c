@@ -47,20 +47,18 @@ typedef struct opts {
 static int parse_opts(int argc, char **argv, opts *o)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'b'},      {"kind", required_argument, 0, 'k'},
-        {"submitter", required_argument, 0, 's'}, {"data", required_argument, 0, 'd'},
-        {"refdata", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        CLI_STORE_OPTIONS,
+        {"kind", required_argument, 0, 'k'}, {"submitter", required_argument, 0, 's'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
     };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (cli_store_option(&o->c, c))
+            continue;
         switch (c) {
-        case 'b': o->c.db = optarg; break;
         case 'k': o->kind_name = optarg; break;
         case 's': o->submitter = optarg; break;
-        case 'd': o->c.datadir = optarg; break;
-        case 'r': o->c.refdir = optarg; break;
         case 'h': fputs(HELP, stdout); return -2;
         default: cli_usage_error("records", "unknown option"); return -1;
         }

@@ -81,21 +81,20 @@ typedef struct opts {
 static int parse(const char *cmd, const char *help, int argc, char **argv, opts *o)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'b'},      {"data", required_argument, 0, 'd'},
-        {"refdata", required_argument, 0, 'r'}, {"as-of", required_argument, 0, 't'},
-        {"actor", required_argument, 0, 'a'},   {"account", required_argument, 0, 'A'},
-        {"jurisdiction", required_argument, 0, 'j'}, {"period", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},  {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        CLI_STORE_OPTIONS,
+        {"as-of", required_argument, 0, 't'},   {"actor", required_argument, 0, 'a'},
+        {"account", required_argument, 0, 'A'}, {"jurisdiction", required_argument, 0, 'j'},
+        {"period", required_argument, 0, 'p'},  {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
     o->c.db = "breakwater.db";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (cli_store_option(&o->c, c))
+            continue;
         switch (c) {
-        case 'b': o->c.db = optarg; break;
-        case 'd': o->c.datadir = optarg; break;
-        case 'r': o->c.refdir = optarg; break;
         case 't':
             if (!cli_parse_as_of(cmd, optarg, &o->c))
                 return -2;
@@ -110,15 +109,6 @@ static int parse(const char *cmd, const char *help, int argc, char **argv, opts 
         }
     }
     return 0;
-}
-
-static bw_store *open_store(const char *cmd, const char *db)
-{
-    char err[1024];
-    bw_store *s = bw_store_open(db, err, sizeof err);
-    if (!s)
-        fprintf(stderr, "breakwater %s: %s\n", cmd, err);
-    return s;
 }
 
 static bw_time when(const opts *o) { return o->c.as_of ? (bw_time)o->c.as_of : bw_time_now(); }
@@ -145,7 +135,7 @@ int cmd_return(int argc, char **argv)
     bw_buf_free(&body);
     int rc = EXIT_USAGE;
     bw_refdata *rd = cli_load_refdata("return", &o.c);
-    bw_store *s = rd ? open_store("return", o.c.db) : NULL;
+    bw_store *s = rd ? cli_open_store("return", o.c.db) : NULL;
     if (s) {
         char actor[96];
         snprintf(actor, sizeof actor, "%s", o.actor ? o.actor : "cli");
@@ -169,7 +159,7 @@ int cmd_returned(int argc, char **argv)
         return p == -1 ? EXIT_OK : EXIT_USAGE;
     if (optind != argc - 3)
         return cli_usage_error("returned", "name the SUBMITTER, the declaration ID and the RETURN_ID");
-    bw_store *s = open_store("returned", o.c.db);
+    bw_store *s = cli_open_store("returned", o.c.db);
     if (!s)
         return EXIT_USAGE;
     bw_return_outcome out;
@@ -202,7 +192,7 @@ int cmd_returns(int argc, char **argv)
         return p == -1 ? EXIT_OK : EXIT_USAGE;
     if (optind != argc - 2)
         return cli_usage_error("returns", "name the SUBMITTER and the declaration ID");
-    bw_store *s = open_store("returns", o.c.db);
+    bw_store *s = cli_open_store("returns", o.c.db);
     if (!s)
         return EXIT_USAGE;
     bw_buf b = {0};
@@ -235,7 +225,7 @@ int cmd_consolidated(int argc, char **argv)
         return cli_usage_error("consolidated", "--period: a month, YYYY-MM");
     int rc = EXIT_USAGE;
     bw_refdata *rd = cli_load_refdata("consolidated", &o.c);
-    bw_store *s = rd ? open_store("consolidated", o.c.db) : NULL;
+    bw_store *s = rd ? cli_open_store("consolidated", o.c.db) : NULL;
     bw_account a;
     int found = s ? bw_store_account_get(s, o.account, o.jurisdiction, &a) : -1;
     if (found == 0) {

@@ -49,18 +49,18 @@ typedef struct opts {
 static int parse_opts(int argc, char **argv, opts *o)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'b'},     {"jurisdiction", required_argument, 0, 'j'},
-        {"scenario", required_argument, 0, 's'}, {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'},     {"format", required_argument, 0, 'F'},
-        {"svg", required_argument, 0, 'S'},    {"data", required_argument, 0, 'd'},
-        {"refdata", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        CLI_STORE_OPTIONS,
+        {"jurisdiction", required_argument, 0, 'j'}, {"scenario", required_argument, 0, 's'},
+        {"from", required_argument, 0, 'f'},         {"to", required_argument, 0, 't'},
+        {"format", required_argument, 0, 'F'},       {"svg", required_argument, 0, 'S'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0},
     };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (cli_store_option(&o->c, c))
+            continue;
         switch (c) {
-        case 'b': o->c.db = optarg; break;
         case 'j': o->jurisdiction = optarg; break;
         case 's':
             if (o->n == SCENARIOS_MAX - 1)
@@ -72,8 +72,6 @@ static int parse_opts(int argc, char **argv, opts *o)
         case 't': o->to = optarg; break;
         case 'F': o->format = optarg; break;
         case 'S': o->svg = optarg; break;
-        case 'd': o->c.datadir = optarg; break;
-        case 'r': o->c.refdir = optarg; break;
         case 'h': fputs(HELP, stdout); return -2;
         default: cli_usage_error("simulate", "unknown option (see --help)"); return -1;
         }

@@ -39,26 +39,24 @@ typedef struct opts {
 static int parse_opts(int argc, char **argv, opts *o)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'b'},   {"by", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'}, {"to", required_argument, 0, 't'},
-        {"jurisdiction", required_argument, 0, 'j'}, {"status", required_argument, 0, 's'},
-        {"format", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
-        {"refdata", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        CLI_STORE_OPTIONS,
+        {"by", required_argument, 0, 'y'},           {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'},           {"jurisdiction", required_argument, 0, 'j'},
+        {"status", required_argument, 0, 's'},       {"format", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0},
     };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (cli_store_option(&o->c, c))
+            continue;
         switch (c) {
-        case 'b': o->c.db = optarg; break;
         case 'y': o->by = optarg; break;
         case 'f': o->from = optarg; break;
         case 't': o->to = optarg; break;
         case 'j': o->jurisdiction = optarg; break;
         case 's': o->status = optarg; break;
         case 'o': o->format = optarg; break;
-        case 'd': o->c.datadir = optarg; break;
-        case 'r': o->c.refdir = optarg; break;
         case 'h': fputs(HELP, stdout); return -2;
         default: return cli_usage_error("stats", "unknown option"), -1;
         }

@@ -1,9 +1,11 @@
 /*
  * common.c - what the pipeline commands share: loading reference data,
- * opening the input, and the per-record result line.
+ * opening the input, the per-record result line, the options of the
+ * commands that read a store.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,15 @@ bool cli_risk_save(const char *cmd, bw_risk_engine *e, bw_store *s)
     return ok;
 }
 
+bw_store *cli_open_store(const char *cmd, const char *db)
+{
+    char err[1024];
+    bw_store *s = bw_store_open(db, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "breakwater %s: %s\n", cmd, err);
+    return s;
+}
+
 int cli_open_input(const char *cmd, const char *path)
 {
     if (!strcmp(path, "-"))
@@ -78,4 +89,14 @@ bool cli_parse_as_of(const char *cmd, const char *arg, cli_common *c)
     }
     c->as_of = t;
     return true;
+}
+
+bool cli_store_option(cli_common *c, int opt)
+{
+    switch (opt) {
+    case 'b': c->db = optarg; return true;
+    case 'd': c->datadir = optarg; return true;
+    case 'r': c->refdir = optarg; return true;
+    default: return false;
+    }
 }

@@ -139,6 +139,27 @@ void bw_answer_problem(bw_request *r, int status, const char *detail, const char
  * done; then finish(r) builds the answer on a worker thread. */
 void bw_request_suspend(bw_request *r, bw_commit_job *job, void (*finish)(bw_request *));
 
+/* ---- what handlers answer alike (common.c) ----------------------------------------- */
+struct bw_transition_outcome;
+/* Who acts, as events record it: "role:submitter", or "role:keyN" for a
+ * key without a submitter. */
+void bw_request_actor(const bw_request *r, char *out, size_t n);
+/* This thread's store connection; NULL with a 500 answered. */
+bw_store *bw_request_store(bw_request *r);
+/* Ends a list the handler opened in r->out with `{"name":[` and filled:
+ * `]}` and 200 when ok, else a 500 "<what> could not be read" (what: "the
+ * referrals"), the partial list dropped. */
+void bw_answer_list(bw_request *r, bool ok, const char *what);
+/* Answers a state transition that did not happen (rc of bw_store_transition
+ * and the calls like it): 0 is 404, BW_LC_REFUSED 409 naming the state and
+ * the verb, below 0 a 500 with the store's error logged.  False, answering
+ * nothing, when rc says it happened. */
+bool bw_answer_transition_failed(bw_request *r, bw_store *s, int rc, const struct bw_transition_outcome *out,
+                                 const char *verb);
+/* The month of an account's figures (?period=YYYY-MM, as [*from, *to)) and
+ * their format (?format=json or csv); NULL with a 400 answered. */
+const char *bw_request_period(bw_request *r, bw_time *from, bw_time *to, bool *csv);
+
 /* ---- routes ----------------------------------------------------------------------- */
 typedef void (*bw_handler)(bw_request *r);
 

@@ -19,22 +19,6 @@
 #include "../view/lifecycle_view.h"
 #include "http.h"
 
-static void actor_of(const bw_request *r, char *out, size_t n)
-{
-    if (r->who.submitter[0])
-        snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter);
-    else
-        snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
-}
-
-static bw_store *store_or_500(bw_request *r)
-{
-    bw_store *s = bw_server_store(r->srv);
-    if (!s)
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
-    return s;
-}
-
 /* ---- arrivals ------------------------------------------------------------------------ */
 
 typedef struct items_ctx {
@@ -58,10 +42,10 @@ void bw_h_post_arrival(bw_request *r)
         bw_answer_problem(r, 400, err, NULL, NULL);
         return;
     }
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     m.actor = actor;
     m.received_at = bw_time_now();
     bw_buf items = {0};
@@ -102,18 +86,13 @@ void bw_h_list_unmatched(bw_request *r)
         bw_answer_problem(r, 400, "all: true (also the cleared ones) or false", NULL, NULL);
         return;
     }
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
     items_ctx ctx = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"unmatched\":[");
-    if (!bw_store_unmatched(s, all && !strcmp(all, "true"), put_unmatched, &ctx)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the arrivals without data could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, bw_store_unmatched(s, all && !strcmp(all, "true"), put_unmatched, &ctx),
+                   "the arrivals without data");
 }
 
 /* ---- the work queue and referrals -------------------------------------------------------- */
@@ -158,18 +137,12 @@ void bw_h_queue(bw_request *r)
     if (limit)
         f.limit = (uint32_t)n;
     f.held_before = older ? now - age : 0;
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
     queue_ctx ctx = {&r->out, 0, now};
     bw_buf_puts(&r->out, "{\"queue\":[");
-    if (!bw_store_queue(s, &f, put_entry, &ctx)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the work queue could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, bw_store_queue(s, &f, put_entry, &ctx), "the work queue");
 }
 
 static void put_referral(void *ctx, const bw_referral *ref)
@@ -183,18 +156,13 @@ static void put_referral(void *ctx, const bw_referral *ref)
 /* GET /v1/referrals: customs see all, a submitter its own */
 void bw_h_referrals(bw_request *r)
 {
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
     items_ctx ctx = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"referrals\":[");
-    if (!bw_store_referrals(s, bw_is_submitter(&r->who) ? r->who.submitter : NULL, put_referral, &ctx)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the referrals could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    const char *own = bw_is_submitter(&r->who) ? r->who.submitter : NULL;
+    bw_answer_list(r, bw_store_referrals(s, own, put_referral, &ctx), "the referrals");
 }
 
 /* ---- officer actions --------------------------------------------------------------------- */
@@ -223,26 +191,14 @@ void bw_h_post_action(bw_request *r)
         bw_answer_problem(r, 400, err, NULL, NULL);
         return;
     }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     t.actor = actor;
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
     bw_transition_outcome out;
     int rc = bw_store_transition(s, &t, &out);
-    if (rc == 0) {
-        bw_answer_problem(r, 404, "no such declaration", NULL, NULL);
-    } else if (rc == BW_LC_REFUSED) {
-        bw_buf extra = {0};
-        bw_buf_puts(&extra, "\"state\":");
-        bw_buf_put_json_str(&extra, out.from, strlen(out.from));
-        bw_buf_printf(&extra, ",\"action\":\"%s\"", verb);
-        bw_answer_problem(r, 409, out.why, NULL, bw_buf_cstr(&extra));
-        bw_buf_free(&extra);
-    } else if (rc < 0) {
-        fprintf(stderr, "breakwater serve: %s: %s\n", verb, bw_store_error(s));
-        bw_answer_problem(r, 500, "the action could not be recorded; nothing changed", NULL, NULL);
-    } else {
+    if (!bw_answer_transition_failed(r, s, rc, &out, verb)) {
         bw_view_transition(t.submitter, t.declaration_id, verb, &out, &r->out);
         bw_answer_json(r, 200);
     }

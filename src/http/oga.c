@@ -29,14 +29,6 @@ static void actor_of(const bw_request *r, char *out, size_t n)
         snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
 }
 
-static bw_store *store_or_500(bw_request *r)
-{
-    bw_store *s = bw_server_store(r->srv);
-    if (!s)
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
-    return s;
-}
-
 /* The agency of the path, when the caller may act for it. */
 static const char *path_agency(bw_request *r)
 {
@@ -63,7 +55,7 @@ void bw_h_post_interest(bw_request *r)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     actor_of(r, actor, sizeof actor);
     bw_time now = bw_time_now();
     int rc = s ? bw_store_oga_interest_add(s, &in, actor, now, why, sizeof why) : -1;
@@ -97,18 +89,12 @@ static void put_interest(void *ctx, const bw_oga_interest_row *row)
 void bw_h_list_interests(bw_request *r)
 {
     const char *agency = path_agency(r);
-    bw_store *s = agency ? store_or_500(r) : NULL;
+    bw_store *s = agency ? bw_request_store(r) : NULL;
     if (!s)
         return;
     list_ctx c = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"interests\":[");
-    if (!bw_store_oga_interests(s, agency, put_interest, &c)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the interests could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, bw_store_oga_interests(s, agency, put_interest, &c), "the interests");
 }
 
 static void put_queued(void *ctx, const bw_oga_queued *q)
@@ -127,18 +113,12 @@ void bw_h_agency_queue(bw_request *r)
         bw_answer_problem(r, 400, "limit: 1 to 10000", NULL, NULL);
         return;
     }
-    bw_store *s = agency ? store_or_500(r) : NULL;
+    bw_store *s = agency ? bw_request_store(r) : NULL;
     if (!s)
         return;
     list_ctx c = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"queue\":[");
-    if (!bw_store_oga_queue(s, agency, (uint32_t)n, put_queued, &c)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the queue could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, bw_store_oga_queue(s, agency, (uint32_t)n, put_queued, &c), "the queue");
 }
 
 /* An agency key: 1 when its interests matched the declaration, else 404 answered. */
@@ -156,7 +136,7 @@ static int agency_sees(bw_request *r, bw_store *s)
 
 void bw_h_agency_declaration(bw_request *r)
 {
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s || agency_sees(r, s) != 1)
         return;
     bw_stored d;
@@ -187,25 +167,13 @@ static void agency_act(bw_request *r, bool hold)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = store_or_500(r);
+    bw_store *s = bw_request_store(r);
     if (!s)
         return;
     bw_transition_outcome out;
     int rc = hold ? bw_store_oga_hold(s, &a, &out) : bw_store_oga_release(s, &a, &out);
     const char *verb = hold ? "oga_hold" : "oga_release";
-    if (rc == 0) {
-        bw_answer_problem(r, 404, "no such declaration", NULL, NULL);
-    } else if (rc == BW_LC_REFUSED) {
-        bw_buf extra = {0};
-        bw_buf_puts(&extra, "\"state\":");
-        bw_buf_put_json_str(&extra, out.from, strlen(out.from));
-        bw_buf_printf(&extra, ",\"action\":\"%s\"", verb);
-        bw_answer_problem(r, 409, out.why, NULL, bw_buf_cstr(&extra));
-        bw_buf_free(&extra);
-    } else if (rc < 0) {
-        fprintf(stderr, "breakwater serve: %s: %s\n", verb, bw_store_error(s));
-        bw_answer_problem(r, 500, "the action could not be recorded; nothing changed", NULL, NULL);
-    } else {
+    if (!bw_answer_transition_failed(r, s, rc, &out, verb)) {
         bw_view_oga_act(&a, verb, &out, &r->out);
         bw_answer_json(r, 200);
     }

@@ -16,14 +16,6 @@
 #include "../lifecycle/return_flow.h"
 #include "http.h"
 
-static void actor_of(const bw_request *r, char *out, size_t n)
-{
-    if (r->who.submitter[0])
-        snprintf(out, n, "%s:%s", bw_role_names_http[r->who.role], r->who.submitter);
-    else
-        snprintf(out, n, "%s:key%lld", bw_role_names_http[r->who.role], (long long)r->who.key_id);
-}
-
 /* A submitter asking about another submitter's declaration: 404. */
 static bool not_theirs(bw_request *r)
 {
@@ -61,13 +53,12 @@ void bw_h_post_return(bw_request *r)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = bw_server_store(r->srv);
+    bw_store *s = bw_request_store(r);
     if (!s) {
         bw_return_request_free(&rq);
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
         return;
     }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     bw_return_outcome o;
     bw_return_result res =
         bw_return_declare(s, bw_server_refdata(r->srv), r->params[0], r->params[1], &rq, actor, bw_time_now(), &o);
@@ -83,12 +74,10 @@ void bw_h_post_return_exported(bw_request *r)
         bw_answer_problem(r, 400, why, NULL, NULL);
         return;
     }
-    bw_store *s = bw_server_store(r->srv);
-    if (!s) {
-        bw_answer_problem(r, 500, "no store connection", NULL, NULL);
+    bw_store *s = bw_request_store(r);
+    if (!s)
         return;
-    }
-    actor_of(r, actor, sizeof actor);
+    bw_request_actor(r, actor, sizeof actor);
     bw_return_outcome o;
     bw_return_result res = bw_return_export(s, r->params[0], r->params[1], return_id, actor, bw_time_now(), &o);
     answer(r, res, &o);
@@ -115,33 +104,21 @@ void bw_h_list_returns(bw_request *r)
     bw_store *s = bw_server_store(r->srv);
     lister l = {&r->out, 0};
     bw_buf_puts(&r->out, "{\"returns\":[");
-    if (!s || !bw_store_returns_of(s, r->params[0], r->params[1], put_return, &l)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the returns could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, s && bw_store_returns_of(s, r->params[0], r->params[1], put_return, &l), "the returns");
 }
 
 void bw_h_consolidated(bw_request *r)
 {
     const char *id = r->params[0], *jur = bw_request_query(r, "jurisdiction");
-    const char *period = bw_request_query(r, "period"), *format = bw_request_query(r, "format");
-    bw_time from, to;
     if (!jur || !*jur) {
         bw_answer_problem(r, 400, "jurisdiction: required (the account's jurisdiction, e.g. EU)", NULL, NULL);
         return;
     }
-    if (!period || !bw_period_parse(period, &from, &to)) {
-        bw_answer_problem(r, 400, "period: a month, YYYY-MM", NULL, NULL);
+    bw_time from, to;
+    bool csv;
+    const char *period = bw_request_period(r, &from, &to, &csv);
+    if (!period)
         return;
-    }
-    bool csv = format && !strcmp(format, "csv");
-    if (format && !csv && strcmp(format, "json")) {
-        bw_answer_problem(r, 400, "format: json or csv", NULL, NULL);
-        return;
-    }
     bw_store *s = bw_server_store(r->srv);
     bw_account a;
     int found = s ? bw_store_account_get(s, id, jur, &a) : -1;

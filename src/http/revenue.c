@@ -117,13 +117,7 @@ void bw_h_list_accounts(bw_request *r)
 {
     bw_store *s = bw_server_store(r->srv);
     bw_buf_puts(&r->out, "{\"accounts\":[");
-    if (!s || !bw_store_account_list(s, list_one, &r->out)) {
-        r->out.n = 0;
-        bw_answer_problem(r, 500, "the accounts could not be read", NULL, NULL);
-        return;
-    }
-    bw_buf_puts(&r->out, "]}");
-    bw_answer_json(r, 200);
+    bw_answer_list(r, s && bw_store_account_list(s, list_one, &r->out), "the accounts");
 }
 
 /* {"id", "jurisdiction", "guarantee": "50000.00", "name"}: bw_account_define says what is wrong */
@@ -164,17 +158,11 @@ void bw_h_post_account(bw_request *r)
 void bw_h_statement(bw_request *r)
 {
     const char *jur = r->params[0], *id = r->params[1];
-    const char *period = bw_request_query(r, "period"), *format = bw_request_query(r, "format");
     bw_time from, to;
-    if (!period || !bw_period_parse(period, &from, &to)) {
-        bw_answer_problem(r, 400, "period: a month, YYYY-MM", NULL, NULL);
+    bool csv;
+    const char *period = bw_request_period(r, &from, &to, &csv);
+    if (!period)
         return;
-    }
-    bool csv = format && !strcmp(format, "csv");
-    if (format && !csv && strcmp(format, "json")) {
-        bw_answer_problem(r, 400, "format: json or csv", NULL, NULL);
-        return;
-    }
     bw_store *s = bw_server_store(r->srv);
     bw_account a;
     int found = s ? bw_store_account_get(s, id, jur, &a) : -1;

@@ -51,6 +51,17 @@ sqlite3_stmt *bw_sqlite_cached(bw_store *s, const char *sql);
 sqlite3_stmt *bw_sqlite_ac(bw_store *s, int which);
 void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v);
 void bw_sqlite_bind_str(sqlite3_stmt *st, int i, bw_str v);
+/* Finalizes st, whose last step returned rc: true when that was
+ * SQLITE_DONE, else false with the error, saying what was being done. */
+bool bw_sqlite_finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what);
+/* Column i's text into out (cap bytes, truncated; "" for NULL). */
+void bw_sqlite_copy_text(sqlite3_stmt *st, int i, char *out, size_t cap);
+/* Column i's text as a malloc'd copy; NULL for NULL. */
+char *bw_sqlite_dup_text(sqlite3_stmt *st, int i);
+/* Binds an account's period: ?1 account, ?2 jurisdiction, ?3 from, ?4 to
+ * (the order every account figure's query takes them in). */
+void bw_sqlite_bind_account_period(sqlite3_stmt *st, const char *account, const char *jurisdiction, bw_time from,
+                                   bw_time to);
 
 /* Settles a row about to be inserted (store_accounts.c): chooses between
  * the row and its over-limit row against the buyer's running total, and

@@ -303,12 +303,6 @@ static bool account_put(bw_store *s, const bw_account *a, bw_time now, int *rele
     return run(s, st, "storing the account") && release_held(s, a->id, a->jurisdiction, now, "customs", released);
 }
 
-static void copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
 static bool list_accounts(bw_store *s, const char *id, const char *jurisdiction,
                           void (*each)(void *, const bw_account *), void *ctx, int *count)
 {
@@ -321,10 +315,10 @@ static bool list_accounts(bw_store *s, const char *id, const char *jurisdiction,
     *count = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_account a = {0};
-        copy_text(st, 0, a.id, sizeof a.id);
-        copy_text(st, 1, a.jurisdiction, sizeof a.jurisdiction);
-        copy_text(st, 2, a.name, sizeof a.name);
-        copy_text(st, 3, a.currency, sizeof a.currency);
+        bw_sqlite_copy_text(st, 0, a.id, sizeof a.id);
+        bw_sqlite_copy_text(st, 1, a.jurisdiction, sizeof a.jurisdiction);
+        bw_sqlite_copy_text(st, 2, a.name, sizeof a.name);
+        bw_sqlite_copy_text(st, 3, a.currency, sizeof a.currency);
         a.guarantee = sqlite3_column_int64(st, 4);
         a.balance = sqlite3_column_int64(st, 5);
         a.created_at = sqlite3_column_int64(st, 6);
@@ -430,8 +424,8 @@ static bw_pay_result pay_declaration(bw_store *s, const bw_payment_record *p, bw
     bool assessed = sqlite3_column_type(st, 2) != SQLITE_NULL;
     int64_t due = sqlite3_column_int64(st, 2);
     char settlement[24], currency[8];
-    copy_text(st, 3, currency, sizeof currency);
-    copy_text(st, 4, settlement, sizeof settlement);
+    bw_sqlite_copy_text(st, 3, currency, sizeof currency);
+    bw_sqlite_copy_text(st, 4, settlement, sizeof settlement);
     sqlite3_reset(st);
     char a[48];
     bw_str cur = {currency, (uint32_t)strlen(currency)};
@@ -538,10 +532,7 @@ bool bw_store_statement(bw_store *s, const char *account, const char *jurisdicti
     sqlite3_stmt *st = bw_sqlite_ac(s, AC_STATEMENT);
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_statement_line l = {

@@ -50,6 +50,5 @@ bool bw_store_aeo_changes(bw_store *s, const char *id, void (*each)(void *, cons
                            sqlite3_column_int64(st, 6)};
         each(ctx, &a);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the AEO changes");
+    return bw_sqlite_finish(s, st, rc, "reading the AEO changes");
 }

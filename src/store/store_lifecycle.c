@@ -362,8 +362,7 @@ static bool set_reassessed(bw_store *s, int64_t row, const void *ctx)
     sqlite3_bind_int64(st, 3, a->tax);
     sqlite3_bind_int64(st, 4, a->due);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "storing the reassessment");
+    return bw_sqlite_finish(s, st, rc, "storing the reassessment");
 }
 
 int bw_store_reassess(bw_store *s, const bw_transition *t, int64_t duty, int64_t tax, int64_t due,
@@ -738,8 +737,7 @@ bool bw_store_unmatched(bw_store *s, bool all, void (*each)(void *, const bw_unm
                           (const char *)sqlite3_column_text(st, 7)};
         each(ctx, &u);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "listing arrivals without data");
+    return bw_sqlite_finish(s, st, rc, "listing arrivals without data");
 }
 
 /* ---- queue, referrals, status ---------------------------------------------------------- */
@@ -769,8 +767,7 @@ bool bw_store_queue(bw_store *s, const bw_queue_filter *f, void (*each)(void *, 
                             sqlite3_column_int64(st, 10)};
         each(ctx, &e);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the work queue");
+    return bw_sqlite_finish(s, st, rc, "reading the work queue");
 }
 
 bool bw_store_referrals(bw_store *s, const char *submitter, void (*each)(void *, const bw_referral *), void *ctx)
@@ -789,14 +786,7 @@ bool bw_store_referrals(bw_store *s, const char *submitter, void (*each)(void *,
                          sqlite3_column_int64(st, 4)};
         each(ctx, &r);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the referrals");
-}
-
-static void copy_text(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
+    return bw_sqlite_finish(s, st, rc, "reading the referrals");
 }
 
 static const char STATUS_SQL[] =
@@ -806,8 +796,8 @@ static const char STATUS_SQL[] =
 static void read_status(sqlite3_stmt *st, bw_lc_status *o)
 {
     memset(o, 0, sizeof *o);
-    copy_text(st, 0, o->state, sizeof o->state);
-    copy_text(st, 1, o->hold_reason, sizeof o->hold_reason);
+    bw_sqlite_copy_text(st, 0, o->state, sizeof o->state);
+    bw_sqlite_copy_text(st, 1, o->hold_reason, sizeof o->hold_reason);
     o->state_at = sqlite3_column_int64(st, 2);
     o->arrived_at = sqlite3_column_int64(st, 3);
     o->released_at = sqlite3_column_int64(st, 4);
@@ -815,7 +805,7 @@ static void read_status(sqlite3_stmt *st, bw_lc_status *o)
     o->lead_loading_s = sqlite3_column_int64(st, 5);
     o->has_lead_arrival = sqlite3_column_type(st, 6) != SQLITE_NULL;
     o->lead_arrival_s = sqlite3_column_int64(st, 6);
-    copy_text(st, 7, o->transport_doc, sizeof o->transport_doc);
+    bw_sqlite_copy_text(st, 7, o->transport_doc, sizeof o->transport_doc);
     o->aeo = sqlite3_column_int(st, 8) != 0;
     o->reassessed = sqlite3_column_type(st, 9) != SQLITE_NULL;
     o->reassessed_duty = sqlite3_column_int64(st, 9);

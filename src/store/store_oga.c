@@ -272,8 +272,7 @@ bool bw_store_oga_queue(bw_store *s, const char *agency, uint32_t limit, void (*
                            sqlite3_column_int64(st, 8)};
         each(ctx, &q);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the agency's queue");
+    return bw_sqlite_finish(s, st, rc, "reading the agency's queue");
 }
 
 static int find_decl(bw_store *s, const char *submitter, const char *id, int64_t *row)
@@ -351,12 +350,6 @@ typedef struct decl_state {
     char hold_reason[24], lane[16], settlement[24];
 } decl_state;
 
-static void text_col(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
-}
-
 static int read_decl(bw_store *s, const bw_oga_act *a, decl_state *d)
 {
     sqlite3_stmt *st = bw_sqlite_prepare(s, "SELECT id, state, arrived_at, hold_reason, lane, settlement FROM"
@@ -370,9 +363,9 @@ static int read_decl(bw_store *s, const bw_oga_act *a, decl_state *d)
         d->row = sqlite3_column_int64(st, 0);
         d->state = bw_lc_state_parse((const char *)sqlite3_column_text(st, 1));
         d->arrived = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        text_col(st, 3, d->hold_reason, sizeof d->hold_reason);
-        text_col(st, 4, d->lane, sizeof d->lane);
-        text_col(st, 5, d->settlement, sizeof d->settlement);
+        bw_sqlite_copy_text(st, 3, d->hold_reason, sizeof d->hold_reason);
+        bw_sqlite_copy_text(st, 4, d->lane, sizeof d->lane);
+        bw_sqlite_copy_text(st, 5, d->settlement, sizeof d->settlement);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW && d->state < 0) {
@@ -439,7 +432,7 @@ static int open_hold(bw_store *s, const char *agency, int64_t row, int64_t *id, 
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
-        text_col(st, 1, prior, 24);
+        bw_sqlite_copy_text(st, 1, prior, 24);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : (bw_sqlite_error(s, "reading the agency holds"), -1);

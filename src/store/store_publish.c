@@ -22,6 +22,5 @@ bool bw_store_seizures(bw_store *s, void (*each)(void *, const char *submitter, 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
              sqlite3_column_int64(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the seizures");
+    return bw_sqlite_finish(s, st, rc, "reading the seizures");
 }

@@ -57,24 +57,6 @@ void bw_return_record_free(bw_return_record *r)
     r->request = r->proof = NULL;
 }
 
-static void text_at(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
-static char *dup_at(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static bool finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what)
-{
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, what);
-}
-
 /* ---- reading returns ---------------------------------------------------------------- */
 
 #define RETURN_COLUMNS                                                                                              \
@@ -87,25 +69,25 @@ static void read_record(sqlite3_stmt *st, bw_return_record *r)
 {
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(st, 0);
-    text_at(st, 1, r->submitter, sizeof r->submitter);
-    text_at(st, 2, r->declaration_id, sizeof r->declaration_id);
-    text_at(st, 3, r->return_id, sizeof r->return_id);
-    text_at(st, 4, r->claimant, sizeof r->claimant);
-    text_at(st, 5, r->actor, sizeof r->actor);
-    text_at(st, 6, r->jurisdiction, sizeof r->jurisdiction);
-    text_at(st, 7, r->currency, sizeof r->currency);
+    bw_sqlite_copy_text(st, 1, r->submitter, sizeof r->submitter);
+    bw_sqlite_copy_text(st, 2, r->declaration_id, sizeof r->declaration_id);
+    bw_sqlite_copy_text(st, 3, r->return_id, sizeof r->return_id);
+    bw_sqlite_copy_text(st, 4, r->claimant, sizeof r->claimant);
+    bw_sqlite_copy_text(st, 5, r->actor, sizeof r->actor);
+    bw_sqlite_copy_text(st, 6, r->jurisdiction, sizeof r->jurisdiction);
+    bw_sqlite_copy_text(st, 7, r->currency, sizeof r->currency);
     r->declared_at = sqlite3_column_int64(st, 8);
     r->exported_at = sqlite3_column_int64(st, 9);
     r->duty = sqlite3_column_int64(st, 10);
     r->tax = sqlite3_column_int64(st, 11);
     r->vendor_tax = sqlite3_column_int64(st, 12);
     r->vendor_collected = sqlite3_column_int(st, 13) != 0;
-    text_at(st, 14, r->refund_to, sizeof r->refund_to);
-    text_at(st, 15, r->refund_reference, sizeof r->refund_reference);
-    text_at(st, 16, r->proof_reference, sizeof r->proof_reference);
+    bw_sqlite_copy_text(st, 14, r->refund_to, sizeof r->refund_to);
+    bw_sqlite_copy_text(st, 15, r->refund_reference, sizeof r->refund_reference);
+    bw_sqlite_copy_text(st, 16, r->proof_reference, sizeof r->proof_reference);
     r->quota_restored = sqlite3_column_int64(st, 17);
-    r->request = dup_at(st, 18);
-    r->proof = dup_at(st, 19);
+    r->request = bw_sqlite_dup_text(st, 18);
+    r->proof = bw_sqlite_dup_text(st, 19);
 }
 
 int bw_store_return_find(bw_store *s, const char *submitter, const char *declaration_id, const char *return_id,
@@ -141,7 +123,7 @@ bool bw_store_returns_of(bw_store *s, const char *submitter, const char *declara
         each(ctx, &r);
         bw_return_record_free(&r);
     }
-    return finish(s, st, rc, "listing the returns");
+    return bw_sqlite_finish(s, st, rc, "listing the returns");
 }
 
 bool bw_store_return_priors(bw_store *s, const char *submitter, const char *declaration_id, uint32_t n,
@@ -163,7 +145,7 @@ bool bw_store_return_priors(bw_store *s, const char *submitter, const char *decl
             qty[line - 1] = q;
         *total += q;
     }
-    return finish(s, st, rc, "reading what was returned");
+    return bw_sqlite_finish(s, st, rc, "reading what was returned");
 }
 
 /* ---- declaring a return --------------------------------------------------------------- */
@@ -198,7 +180,7 @@ static bool insert_lines(bw_store *s, int64_t ret, int64_t row, const bw_return_
         sqlite3_bind_int64(st, 2, row);
         sqlite3_bind_int64(st, 3, q->lines[i].line);
         sqlite3_bind_int64(st, 4, q->lines[i].quantity);
-        if (!finish(s, st, sqlite3_step(st), "recording a returned item"))
+        if (!bw_sqlite_finish(s, st, sqlite3_step(st), "recording a returned item"))
             return false;
     }
     return true;
@@ -235,7 +217,7 @@ static bool declare_then(bw_store *s, int64_t row, const void *vctx)
     sqlite3_bind_int64(st, 13, a->value_after);
     sqlite3_bind_int64(st, 14, a->value_total);
     bind_cstr(st, 15, r->currency);
-    if (!finish(s, st, sqlite3_step(st), "recording the return"))
+    if (!bw_sqlite_finish(s, st, sqlite3_step(st), "recording the return"))
         return false;
     return insert_lines(s, sqlite3_last_insert_rowid(s->db), row, r->request);
 }
@@ -285,14 +267,14 @@ static bool read_original(bw_store *s, int64_t row, original *o)
     sqlite3_bind_int64(st, 1, row);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        text_at(st, 0, o->submitter, sizeof o->submitter);
-        text_at(st, 1, o->declaration_id, sizeof o->declaration_id);
-        text_at(st, 2, o->jurisdiction, sizeof o->jurisdiction);
-        text_at(st, 3, o->settlement, sizeof o->settlement);
-        text_at(st, 4, o->payer, sizeof o->payer);
-        text_at(st, 5, o->account, sizeof o->account);
-        text_at(st, 6, o->limit_key, sizeof o->limit_key);
-        text_at(st, 7, o->limit_period, sizeof o->limit_period);
+        bw_sqlite_copy_text(st, 0, o->submitter, sizeof o->submitter);
+        bw_sqlite_copy_text(st, 1, o->declaration_id, sizeof o->declaration_id);
+        bw_sqlite_copy_text(st, 2, o->jurisdiction, sizeof o->jurisdiction);
+        bw_sqlite_copy_text(st, 3, o->settlement, sizeof o->settlement);
+        bw_sqlite_copy_text(st, 4, o->payer, sizeof o->payer);
+        bw_sqlite_copy_text(st, 5, o->account, sizeof o->account);
+        bw_sqlite_copy_text(st, 6, o->limit_key, sizeof o->limit_key);
+        bw_sqlite_copy_text(st, 7, o->limit_period, sizeof o->limit_period);
         o->limit_counted = sqlite3_column_int64(st, 8);
         o->released_at = sqlite3_column_int64(st, 9);
     }
@@ -332,21 +314,21 @@ static bool mark_exported(bw_store *s, int64_t row, export_ctx *c, ret_row *r)
         r->value_total = sqlite3_column_int64(st, 6);
         r->vendor_collected = sqlite3_column_int(st, 7) != 0;
         r->declared_at = sqlite3_column_int64(st, 8);
-        text_at(st, 9, r->currency, sizeof r->currency);
-        text_at(st, 10, r->claimant, sizeof r->claimant);
-        r->request = dup_at(st, 11);
+        bw_sqlite_copy_text(st, 9, r->currency, sizeof r->currency);
+        bw_sqlite_copy_text(st, 10, r->claimant, sizeof r->claimant);
+        r->request = bw_sqlite_dup_text(st, 11);
         rc = sqlite3_step(st);
     } else if (rc == SQLITE_DONE) {
         c->already = true;
         sqlite3_finalize(st);
         return false;
     }
-    return finish(s, st, rc, "marking the return exported");
+    return bw_sqlite_finish(s, st, rc, "marking the return exported");
 }
 
 static bool exec_bound(bw_store *s, sqlite3_stmt *st, const char *what)
 {
-    return st && finish(s, st, sqlite3_step(st), what);
+    return st && bw_sqlite_finish(s, st, sqlite3_step(st), what);
 }
 
 /* The refund record (and the account's credit): to the account when the
@@ -555,10 +537,7 @@ bool bw_store_account_refunds(bw_store *s, const char *account, const char *juri
            " WHERE f.account = ?1 AND f.jurisdiction = ?2 AND f.at >= ?3 AND f.at < ?4 ORDER BY f.at, f.id");
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_refund f = {
@@ -575,7 +554,7 @@ bool bw_store_account_refunds(bw_store *s, const char *account, const char *juri
         };
         each(ctx, &f);
     }
-    return finish(s, st, rc, "reading the account's refunds");
+    return bw_sqlite_finish(s, st, rc, "reading the account's refunds");
 }
 
 bool bw_store_account_consignments(bw_store *s, const char *account, const char *jurisdiction, bw_time from,
@@ -587,10 +566,7 @@ bool bw_store_account_consignments(bw_store *s, const char *account, const char 
            " AND settled_at >= ?3 AND settled_at < ?4 ORDER BY settled_at, id");
     if (!st)
         return false;
-    bind_cstr(st, 1, account);
-    bind_cstr(st, 2, jurisdiction);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
+    bw_sqlite_bind_account_period(st, account, jurisdiction, from, to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         bw_consignment c = {
@@ -605,5 +581,5 @@ bool bw_store_account_consignments(bw_store *s, const char *account, const char 
         };
         each(ctx, &c);
     }
-    return finish(s, st, rc, "reading the account's consignments");
+    return bw_sqlite_finish(s, st, rc, "reading the account's consignments");
 }

@@ -134,8 +134,7 @@ bool bw_store_sim_scan(bw_store *s, const char *jurisdiction, bw_time from, bw_t
             b.basis_in_force = SIM_BASIS_INTRINSIC;
         each(ctx, &b);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading the revenue basis");
+    return bw_sqlite_finish(s, st, rc, "reading the revenue basis");
 }
 
 int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int limit)

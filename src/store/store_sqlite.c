@@ -430,6 +430,15 @@ void bw_sqlite_bind_cstr(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+void bw_sqlite_bind_account_period(sqlite3_stmt *st, const char *account, const char *jurisdiction, bw_time from,
+                                   bw_time to)
+{
+    bw_sqlite_bind_cstr(st, 1, account);
+    bw_sqlite_bind_cstr(st, 2, jurisdiction);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_int64(st, 4, to);
+}
+
 #define bind_str bw_sqlite_bind_str
 #define bind_cstr bw_sqlite_bind_cstr
 
@@ -612,7 +621,7 @@ bw_put_result bw_store_put(bw_store *s, const bw_decl_row *r, bw_prior *prior)
     return stored(s, id, &t, "resubmitted", BW_PUT_AMENDED);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
+char *bw_sqlite_dup_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? strdup((const char *)t) : NULL;
@@ -631,31 +640,31 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
         return rc == SQLITE_DONE ? 0 : (set_error(s, "reading the declaration"), -1);
     }
     int64_t id = sqlite3_column_int64(st, 0);
-    out->submitter = dup_col(st, 1);
-    out->declaration_id = dup_col(st, 2);
-    out->jurisdiction = dup_col(st, 3);
-    out->type = dup_col(st, 4);
-    out->status = dup_col(st, 5);
+    out->submitter = bw_sqlite_dup_text(st, 1);
+    out->declaration_id = bw_sqlite_dup_text(st, 2);
+    out->jurisdiction = bw_sqlite_dup_text(st, 3);
+    out->type = bw_sqlite_dup_text(st, 4);
+    out->status = bw_sqlite_dup_text(st, 5);
     out->category = (uint8_t)sqlite3_column_int(st, 6);
     out->value_minor = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
-    out->currency = dup_col(st, 8);
+    out->currency = bw_sqlite_dup_text(st, 8);
     out->received_at = sqlite3_column_int64(st, 9);
     int64_t dict = sqlite3_column_int64(st, 13);
     if (dict > bw_body_codec_newest(s->codec)) /* made by another connection since */
         load_dictionaries(s);
     out->body = bw_body_decompress(s->codec, sqlite3_column_blob(st, 10),
                                    (size_t)sqlite3_column_bytes(st, 10), dict);
-    out->errors = dup_col(st, 11);
-    out->warnings = dup_col(st, 12);
+    out->errors = bw_sqlite_dup_text(st, 11);
+    out->warnings = bw_sqlite_dup_text(st, 12);
     bool assessed = sqlite3_column_type(st, 14) != SQLITE_NULL;
     out->duty = assessed ? sqlite3_column_int64(st, 14) : -1;
     out->tax = assessed ? sqlite3_column_int64(st, 15) : -1;
     out->due = assessed ? sqlite3_column_int64(st, 16) : -1;
-    out->payer = dup_col(st, 17);
-    out->account = dup_col(st, 18);
-    out->settlement = dup_col(st, 19);
+    out->payer = bw_sqlite_dup_text(st, 17);
+    out->account = bw_sqlite_dup_text(st, 18);
+    out->settlement = bw_sqlite_dup_text(st, 19);
     out->settled_at = sqlite3_column_int64(st, 20);
-    out->lane = dup_col(st, 21);
+    out->lane = bw_sqlite_dup_text(st, 21);
     out->risk_score = sqlite3_column_int64(st, 22);
     sqlite3_reset(st);
     if (!out->body) {
@@ -686,10 +695,10 @@ int bw_store_get(bw_store *s, const char *submitter, const char *declaration_id,
         }
         bw_event *e = &out->events[out->n_events++];
         e->at = sqlite3_column_int64(ev, 0);
-        e->actor = dup_col(ev, 1);
-        e->kind = dup_col(ev, 2);
-        e->status = dup_col(ev, 3);
-        e->detail = dup_col(ev, 4);
+        e->actor = bw_sqlite_dup_text(ev, 1);
+        e->kind = bw_sqlite_dup_text(ev, 2);
+        e->status = bw_sqlite_dup_text(ev, 3);
+        e->detail = bw_sqlite_dup_text(ev, 4);
     }
     sqlite3_reset(ev);
     if (rc != SQLITE_DONE) {
@@ -755,7 +764,13 @@ bool bw_store_key_add(bw_store *s, const bw_api_key *k, const uint8_t hash[32], 
     return true;
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+bool bw_sqlite_finish(bw_store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || bw_sqlite_error(s, what);
+}
+
+void bw_sqlite_copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     snprintf(out, cap, "%s", t ? (const char *)t : "");
@@ -765,10 +780,10 @@ static void read_key(sqlite3_stmt *st, bw_api_key *k)
 {
     memset(k, 0, sizeof *k);
     k->id = sqlite3_column_int64(st, 0);
-    copy_col(st, 1, k->prefix, sizeof k->prefix);
-    copy_col(st, 2, k->role, sizeof k->role);
-    copy_col(st, 3, k->submitter, sizeof k->submitter);
-    copy_col(st, 4, k->agency, sizeof k->agency);
+    bw_sqlite_copy_text(st, 1, k->prefix, sizeof k->prefix);
+    bw_sqlite_copy_text(st, 2, k->role, sizeof k->role);
+    bw_sqlite_copy_text(st, 3, k->submitter, sizeof k->submitter);
+    bw_sqlite_copy_text(st, 4, k->agency, sizeof k->agency);
     k->rate_per_s = sqlite3_column_int64(st, 5);
     k->created_at = sqlite3_column_int64(st, 6);
     k->revoked_at = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 7);

@@ -714,8 +714,7 @@ bool bw_store_stats_codes(bw_store *s, void (*each)(void *, int dim, int64_t cod
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading statistical codes");
+    return bw_sqlite_finish(s, st, rc, "reading statistical codes");
 }
 
 bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int32_t day_to,
@@ -732,8 +731,7 @@ bool bw_store_stats_counts(bw_store *s, const char *kind, int32_t day_from, int3
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
              sqlite3_column_int64(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading statistical counts");
+    return bw_sqlite_finish(s, st, rc, "reading statistical counts");
 }
 
 /* ---- lifecycle, for KPIs ----------------------------------------------------------------- */
@@ -793,59 +791,64 @@ bool bw_store_lifecycle_columns(bw_store *s)
     return has_column(s, "lead_loading_s") && has_column(s, "lead_arrival_s");
 }
 
+/* Prepares a KPI query over a period: ?1 from, ?2 to, ?3 the jurisdiction
+ * (NULL: every one). */
+static sqlite3_stmt *prepare_window(bw_store *s, const char *sql, bw_time from, bw_time to, const char *jurisdiction)
+{
+    sqlite3_stmt *st = bw_sqlite_prepare(s, sql);
+    if (st) {
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        bind_cstr(st, 3, jurisdiction);
+    }
+    return st;
+}
+
 bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
                          void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(
+    sqlite3_stmt *st = prepare_window(
         s, "SELECT lead_loading_s, lead_arrival_s FROM declarations"
            " WHERE received_at >= ?1 AND received_at < ?2 AND (?3 IS NULL OR jurisdiction = ?3)"
-           " AND (lead_loading_s IS NOT NULL OR lead_arrival_s IS NOT NULL)");
+           " AND (lead_loading_s IS NOT NULL OR lead_arrival_s IS NOT NULL)",
+        from, to, jurisdiction);
     if (!st)
         return false;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    bind_cstr(st, 3, jurisdiction);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0),
              sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading lead times");
+    return bw_sqlite_finish(s, st, rc, "reading lead times");
 }
 
 bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
                             void (*each)(void *, bw_time arrived, bw_time released), void *ctx)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(
+    sqlite3_stmt *st = prepare_window(
         s, "SELECT min(a.at), (SELECT min(r.at) FROM events r WHERE r.declaration = a.declaration"
            "   AND r.kind = 'released' AND r.at >= min(a.at))"
            " FROM events a JOIN declarations d ON d.id = a.declaration"
            " WHERE a.kind = 'arrived' AND a.at >= ?1 AND a.at < ?2 AND (?3 IS NULL OR d.jurisdiction = ?3)"
-           " GROUP BY a.declaration");
+           " GROUP BY a.declaration",
+        from, to, jurisdiction);
     if (!st)
         return false;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    bind_cstr(st, 3, jurisdiction);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, sqlite3_column_int64(st, 0),
              sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || bw_sqlite_error(s, "reading release times");
+    return bw_sqlite_finish(s, st, rc, "reading release times");
 }
 
 bool bw_store_refunds(bw_store *s, bw_time from, bw_time to, const char *jurisdiction, int64_t *events,
                       int64_t *declarations)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(
+    sqlite3_stmt *st = prepare_window(
         s, "SELECT count(*), count(DISTINCT e.declaration) FROM events e JOIN declarations d ON d.id = e.declaration"
-           " WHERE e.kind = 'refunded' AND e.at >= ?1 AND e.at < ?2 AND (?3 IS NULL OR d.jurisdiction = ?3)");
+           " WHERE e.kind = 'refunded' AND e.at >= ?1 AND e.at < ?2 AND (?3 IS NULL OR d.jurisdiction = ?3)",
+        from, to, jurisdiction);
     if (!st)
         return false;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    bind_cstr(st, 3, jurisdiction);
     int rc = sqlite3_step(st);
     *events = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     *declarations = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;

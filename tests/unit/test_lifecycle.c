@@ -27,29 +27,11 @@
 #include "lifecycle/officer.h"
 #include "lifecycle/release.h"
 #include "store/store_lifecycle.h"
-
-static char g_path[4096];
+#include "store_fixture.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static bw_store *fresh_store(void)
-{
-    char dir[] = "/tmp/bw_lc_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    snprintf(g_path, sizeof g_path, "%s/t.db", dir);
-    char err[512];
-    bw_store *s = bw_store_open(g_path, err, sizeof err);
-    assert_non_null(s);
-    return s;
-}
-
-static void drop_store(bw_store *s)
-{
-    bw_store_close(s);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf \"$(dirname '%s')\"", g_path);
-    assert_int_equal(system(cmd), 0);
-}
+static bw_store *fresh_store(void) { return fresh_store_in("/tmp/bw_lc_"); }
 
 typedef struct decl_spec {
     const char *id, *lane, *settlement, *doc;

@@ -23,8 +23,7 @@
 #include "risk/aeo.h"
 #include "risk/normalize.h"
 #include "store/store_oga.h"
-
-static char g_path[4096];
+#include "store_fixture.h"
 
 static bw_oga_interest parse_ok(const char *agency, const char *json)
 {
@@ -107,24 +106,7 @@ static void test_matching(void **state)
 
 /* ---- in the store ----------------------------------------------------------------------- */
 
-static bw_store *fresh_store(void)
-{
-    char dir[] = "/tmp/bw_oga_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    snprintf(g_path, sizeof g_path, "%s/t.db", dir);
-    char err[512];
-    bw_store *s = bw_store_open(g_path, err, sizeof err);
-    assert_non_null(s);
-    return s;
-}
-
-static void drop_store(bw_store *s)
-{
-    bw_store_close(s);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf \"$(dirname '%s')\"", g_path);
-    assert_int_equal(system(cmd), 0);
-}
+static bw_store *fresh_store(void) { return fresh_store_in("/tmp/bw_oga_"); }
 
 static void put(bw_store *s, const char *id, const char *hs, const char *desc, const char *doc)
 {

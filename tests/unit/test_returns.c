@@ -30,32 +30,15 @@
 #include "lifecycle/returns.h"
 #include "reference/jurisdiction.h"
 #include "view/accounts_view.h"
+#include "store_fixture.h"
 
-static char g_path[4096];
 static bw_refdata *g_rd;
 
 static bw_time day(int y, int m, int d) { return bw_time_from_civil(y, m, d); }
 
 /* ---- store helpers ------------------------------------------------------------------ */
 
-static bw_store *fresh_store(void)
-{
-    char dir[] = "/tmp/bw_ret_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    snprintf(g_path, sizeof g_path, "%s/t.db", dir);
-    char err[512];
-    bw_store *s = bw_store_open(g_path, err, sizeof err);
-    assert_non_null(s);
-    return s;
-}
-
-static void drop_store(bw_store *s)
-{
-    bw_store_close(s);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf \"$(dirname '%s')\"", g_path);
-    assert_int_equal(system(cmd), 0);
-}
+static bw_store *fresh_store(void) { return fresh_store_in("/tmp/bw_ret_"); }
 
 static void sql(const char *q)
 {
