@@ -26,7 +26,16 @@ if [ ! -s "$db" ]; then
     rm -f "$db"*
     echo "bench stats: loading $N declarations ..." >&2
     t0=$(now)
+    # ingest exits 1 when some records are rejected (generated traffic has
+    # some, as real traffic does): only other failures stop the bench
+    set +e
     $BW gen --count "$N" --seed "$SEED" | $BW ingest --quiet --db "$db" -
+    st=("${PIPESTATUS[@]}")
+    set -e
+    if [ "${st[0]}" != 0 ] || [ "${st[1]}" -gt 1 ]; then
+        echo "bench stats: the load failed (gen ${st[0]}, ingest ${st[1]})" >&2
+        exit 1
+    fi
     load_s=$(secs "$t0" "$(now)")
     echo "$load_s" > "$db.load"   # a kept database remembers how long its load took
 fi

@@ -47,8 +47,14 @@ typedef enum bw_fact_col {
     BW_FC_COMPLETE,     /* completeness of the declaration, percent */
     BW_FC_RANDOM,       /* 1 when random selection raised the lane */
     BW_FC_INSPECTION,   /* MUTABLE: 0 none, 1 compliant, 2 discrepancy, 3 seized */
+    BW_FC_LEAD_LOADING, /* seconds the data came before loading (negative: after), BW_LEAD_NONE */
+    BW_FC_LEAD_ARRIVAL, /* seconds the data came before arrival, BW_LEAD_NONE */
     BW_FC_N
+/* Columns added after the first: chunks sealed before them read as unknown. */
+#define BW_FC_FIRST_LATER BW_FC_LEAD_LOADING
 } bw_fact_col;
+
+#define BW_LEAD_NONE INT32_MIN /* no loading or arrival time known */
 
 typedef struct bw_fact {
     int64_t v[BW_FC_N];

@@ -87,6 +87,78 @@ static void index_free(code_index *x)
     free(x->val);
 }
 
+/* Values whose median and p90 a KPI reports (lead times, release times). */
+typedef struct series {
+    int64_t *v;
+    size_t n, cap;
+    int64_t positive, total;
+} series;
+
+static bool push(series *s, int64_t x)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        int64_t *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = x;
+    return true;
+}
+
+static bool append(series *to, const series *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        if (!push(to, from->v[i]))
+            return false;
+    to->positive += from->positive;
+    to->total += from->total;
+    return true;
+}
+
+/* The k-th smallest (0-based) of v[0..n), reordering v: a quickselect, so
+ * the percentiles of ten million lead times cost a pass or two, not a
+ * sort. */
+static int64_t kth(int64_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+        int64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b); /* median of three */
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                int64_t t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* Nearest-rank percentile. */
+static int64_t percentile(series *s, int pct)
+{
+    size_t rank = ((size_t)pct * s->n + 99) / 100;
+    return kth(s->v, s->n, rank ? rank - 1 : 0);
+}
+
 typedef struct tally {
     code_index sub_index, rev_index;
     int64_t jurisdiction;                 /* filter code, 0 none */
@@ -98,6 +170,7 @@ typedef struct tally {
     int64_t lane_decl[5], lane_inspected[5], lane_found[5];
     int64_t random_selected, random_inspected, random_compliant;
     int64_t declarations;
+    series lead_loading, lead_arrival;    /* timeliness, per declaration */
 } tally;
 
 static per_submitter *submitter(tally *t, int64_t code)
@@ -161,6 +234,13 @@ static bool each_chunk(void *ctx, const bw_stats_chunk *c)
         if (!v[BW_FC_FIRST][i])
             continue; /* the rest counts declarations */
         t->declarations++;
+        int64_t ll = v[BW_FC_LEAD_LOADING][i], la = v[BW_FC_LEAD_ARRIVAL][i];
+        if (ll != BW_LEAD_NONE && !push(&t->lead_loading, ll))
+            return false;
+        if (la != BW_LEAD_NONE && !push(&t->lead_arrival, la))
+            return false;
+        t->lead_loading.positive += ll != BW_LEAD_NONE && ll > 0; /* a negative lead: the data came late */
+        t->lead_arrival.positive += la != BW_LEAD_NONE && la > 0;
         per_submitter *s = submitter(t, v[BW_FC_SUBMITTER][i]);
         if (!s)
             return false;
@@ -437,38 +517,9 @@ static bool put_profiles(bw_store *s, const bw_kpi_query *q, bw_buf *b)
 
 /* ---- lifecycle --------------------------------------------------------------------------------- */
 
-typedef struct series {
-    int64_t *v;
-    size_t n, cap;
-    int64_t positive, total;
-} series;
-
-static void push(series *s, int64_t x)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 256;
-        s->v = realloc(s->v, s->cap * sizeof *s->v);
-    }
-    s->v[s->n++] = x;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted values. */
-static int64_t percentile(const series *s, int pct)
-{
-    size_t rank = ((size_t)pct * s->n + 99) / 100;
-    return s->v[rank ? rank - 1 : 0];
-}
 
 static void put_series(bw_buf *b, const char *key, series *s, const char *positive_key)
 {
-    if (s->n)
-        qsort(s->v, s->n, sizeof *s->v, cmp_i64);
     bw_buf_printf(b, "\"%s\":{\"declarations\":%zu", key, s->n);
     if (positive_key)
         put_rate(b, positive_key, s->positive, (int64_t)s->n);
@@ -478,26 +529,10 @@ static void put_series(bw_buf *b, const char *key, series *s, const char *positi
         bw_buf_puts(b, ",\"median_s\":null,\"p90_s\":null}");
 }
 
-typedef struct lead_ctx {
-    series loading, arrival;
-} lead_ctx;
-
-static void each_lead(void *ctx, int64_t loading, int64_t arrival)
-{
-    lead_ctx *l = ctx;
-    if (loading != INT64_MIN) { /* a negative lead: the data came after loading */
-        push(&l->loading, loading);
-        l->loading.positive += loading > 0;
-    }
-    if (arrival != INT64_MIN) {
-        push(&l->arrival, arrival);
-        l->arrival.positive += arrival > 0;
-    }
-}
-
 typedef struct release_ctx {
     series times;
     int64_t arrived, released, immediate, immediate_s;
+    bool out_of_memory;
 } release_ctx;
 
 static void each_release(void *ctx, bw_time arrived, bw_time released)
@@ -507,11 +542,13 @@ static void each_release(void *ctx, bw_time arrived, bw_time released)
     if (released < 0)
         return;
     r->released++;
-    push(&r->times, released - arrived);
+    r->out_of_memory |= !push(&r->times, released - arrived);
     r->immediate += released - arrived <= r->immediate_s;
 }
 
-static bool put_lifecycle(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, bw_buf *b)
+/* Timeliness from the facts (tally), release times and refunds from the
+ * lifecycle's events. */
+static bool put_lifecycle(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, tally *t, bw_buf *b)
 {
     bw_time from = q->day_from == INT32_MIN ? INT64_MIN / 2 : (bw_time)q->day_from * 86400;
     bw_time to = q->day_to == INT32_MAX ? INT64_MAX / 2 : ((bw_time)q->day_to + 1) * 86400;
@@ -520,20 +557,17 @@ static bool put_lifecycle(bw_store *s, const bw_stats_config *c, const bw_kpi_qu
         bw_buf_puts(b, "{\"available\":false,\"why\":\"the store has no lifecycle lead times (lead_loading_s,"
                        " lead_arrival_s)\"}");
     } else {
-        lead_ctx l = {0};
-        if (!bw_store_lead_times(s, from, to, q->jurisdiction, each_lead, &l))
-            return false;
         bw_buf_puts(b, "{\"available\":true,");
-        put_series(b, "before_loading", &l.loading, "share_received_before");
+        put_series(b, "before_loading", &t->lead_loading, "share_received_before");
         bw_buf_putc(b, ',');
-        put_series(b, "before_arrival", &l.arrival, "share_received_before");
+        put_series(b, "before_arrival", &t->lead_arrival, "share_received_before");
         bw_buf_putc(b, '}');
-        free(l.loading.v);
-        free(l.arrival.v);
     }
     release_ctx r = {.immediate_s = bw_stats_immediate_release_s(c)};
-    if (!bw_store_release_times(s, from, to, q->jurisdiction, each_release, &r))
+    if (!bw_store_release_times(s, from, to, q->jurisdiction, each_release, &r) || r.out_of_memory) {
+        free(r.times.v);
         return false;
+    }
     bw_buf_puts(b, ",\"release\":");
     if (!r.arrived) {
         bw_buf_puts(b, "{\"available\":false,\"why\":\"no arrival events in the period\"}");
@@ -568,13 +602,15 @@ bool bw_kpis_run(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, b
     bool want[BW_FC_N] = {0};
     static const int cols[] = {BW_FC_DEAD, BW_FC_DAY, BW_FC_STATUS, BW_FC_FIRST, BW_FC_SUBMITTER, BW_FC_COMPLETE,
                                BW_FC_LANE, BW_FC_INSPECTION, BW_FC_RANDOM, BW_FC_COLLECTION, BW_FC_DUTY,
-                               BW_FC_TAX, BW_FC_JURISDICTION};
+                               BW_FC_TAX, BW_FC_JURISDICTION, BW_FC_LEAD_LOADING, BW_FC_LEAD_ARRIVAL};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
         want[cols[i]] = true;
     tally t2 = {.q = q, .jurisdiction = t.jurisdiction}; /* the helper thread's half */
     void *ctxs[] = {&t, &t2};
     ok = ok && bw_store_stats_scan(s, q->day_from, q->day_to, want, each_chunk, ctxs, 2);
-    ok = ok && merge(&t, &t2);
+    ok = ok && merge(&t, &t2) && append(&t.lead_loading, &t2.lead_loading) && append(&t.lead_arrival, &t2.lead_arrival);
+    free(t2.lead_loading.v);
+    free(t2.lead_arrival.v);
     free(t2.subs);
     free(t2.rev);
     index_free(&t2.sub_index);
@@ -595,11 +631,13 @@ bool bw_kpis_run(bw_store *s, const bw_stats_config *c, const bw_kpi_query *q, b
     if (ok) {
         put_random(&t, bw_stats_confidence_z(c), out);
         put_revenue(&t, &cs, q->rd, out);
-        ok = put_lifecycle(s, c, q, out);
+        ok = put_lifecycle(s, c, q, &t, out);
         bw_buf_puts(out, "}\n");
     }
     if (!ok)
         snprintf(err, errlen, "%s", bw_store_error(s));
+    free(t.lead_loading.v);
+    free(t.lead_arrival.v);
     free(t.subs);
     free(t.rev);
     index_free(&t.sub_index);

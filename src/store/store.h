@@ -368,7 +368,7 @@ bool bw_store_seizures(bw_store *s, void (*each)(void *, const char *submitter, 
 typedef struct bw_stats_chunk {
     int64_t id;
     uint32_t n;
-    const int64_t *col[28];        /* BW_FC_N columns; NULL when not asked */
+    const int64_t *col[32];        /* BW_FC_N columns; NULL when not asked */
 } bw_stats_chunk;
 /* each returns false to stop (out of memory).  With n_ctx 2 and enough
  * chunks, a second thread on a second connection scans half of them,
@@ -389,8 +389,6 @@ int bw_store_event_append(bw_store *s, const char *submitter, const char *declar
 /* Whether the lifecycle's lead-time columns exist. */
 bool bw_store_lifecycle_columns(bw_store *s);
 /* Lead times (seconds; INT64_MIN unknown) of declarations received in [from, to). */
-bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
-                         void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx);
 /* Declarations arrived in [from, to): first arrival, first release after
  * it (-1 not released). */
 bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,

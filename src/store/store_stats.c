@@ -23,13 +23,14 @@
 
 #include "../stats/facts.h"
 #include "sqlite_store.h"
+#include "store_lifecycle.h"
 
 #define bind_cstr bw_sqlite_bind_cstr
 #define bind_str bw_sqlite_bind_str
 
 static const char KIND_ERROR[] = "error", KIND_PROFILE[] = "profile";
 enum { COL_SLOTS = 32 }; /* stats_columns.id = chunk * COL_SLOTS + column */
-_Static_assert(BW_FC_N <= 28, "bw_stats_chunk.col holds BW_FC_N columns");
+_Static_assert(BW_FC_N <= 32, "bw_stats_chunk.col and COL_SLOTS hold BW_FC_N columns");
 
 static const char STATS_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS stats_chunks("
@@ -341,6 +342,9 @@ bool bw_sqlite_stats_put(bw_store *s, int64_t decl, const bw_decl_row *r)
         v[BW_FC_COLLECTION] = d->collection;
         v[BW_FC_COMPLETE] = d->complete;
         v[BW_FC_RANDOM] = d->random;
+        const bw_lc_facts *lc = r->lifecycle;
+        v[BW_FC_LEAD_LOADING] = lc && lc->has_loading ? lc->lead_loading_s : BW_LEAD_NONE;
+        v[BW_FC_LEAD_ARRIVAL] = lc && lc->has_arrival ? lc->lead_arrival_s : BW_LEAD_NONE;
     }
     for (uint32_t i = 0; i < d->n_profiles; i++)
         if (!count(s, KIND_PROFILE, d->jurisdiction, d->profiles[i], strlen(d->profiles[i]), d->day))
@@ -357,9 +361,15 @@ static bool read_column(bw_store *s, int64_t chunk, int col, uint32_t n, int64_t
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, chunk * COL_SLOTS + col);
-    bool ok = sqlite3_step(st) == SQLITE_ROW &&
+    int rc = sqlite3_step(st);
+    bool ok = rc == SQLITE_ROW &&
               bw_stats_col_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), n, out);
     sqlite3_reset(st);
+    if (rc == SQLITE_DONE && col >= BW_FC_FIRST_LATER) { /* a chunk written before the column existed */
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = BW_LEAD_NONE;
+        return true;
+    }
     if (!ok)
         snprintf(s->error, sizeof s->error, "statistical chunk %lld, column %d, is missing or damaged",
                  (long long)chunk, col);
@@ -603,10 +613,16 @@ static void *scan_chunks(void *arg)
             if (!j->want[c])
                 continue;
             sqlite3_bind_int64(colst, 1, ch.id * COL_SLOTS + c);
-            j->ok = sqlite3_step(colst) == SQLITE_ROW &&
+            int rc = sqlite3_step(colst);
+            j->ok = rc == SQLITE_ROW &&
                     bw_stats_col_decode(sqlite3_column_blob(colst, 0), (size_t)sqlite3_column_bytes(colst, 0), ch.n,
                                         cols[c]);
             sqlite3_reset(colst);
+            if (rc == SQLITE_DONE && c >= BW_FC_FIRST_LATER) { /* sealed before the column existed: unknown */
+                for (uint32_t i = 0; i < ch.n; i++)
+                    cols[c][i] = BW_LEAD_NONE;
+                j->ok = true;
+            }
             if (!j->ok)
                 snprintf(j->error, sizeof j->error, "statistical chunk %lld, column %d, is missing or damaged",
                          (long long)ch.id, c);
@@ -802,23 +818,6 @@ static sqlite3_stmt *prepare_window(bw_store *s, const char *sql, bw_time from, 
         bind_cstr(st, 3, jurisdiction);
     }
     return st;
-}
-
-bool bw_store_lead_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,
-                         void (*each)(void *, int64_t loading_s, int64_t arrival_s), void *ctx)
-{
-    sqlite3_stmt *st = prepare_window(
-        s, "SELECT lead_loading_s, lead_arrival_s FROM declarations"
-           " WHERE received_at >= ?1 AND received_at < ?2 AND (?3 IS NULL OR jurisdiction = ?3)"
-           " AND (lead_loading_s IS NOT NULL OR lead_arrival_s IS NOT NULL)",
-        from, to, jurisdiction);
-    if (!st)
-        return false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        each(ctx, sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0),
-             sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1));
-    return bw_sqlite_finish(s, st, rc, "reading lead times");
 }
 
 bool bw_store_release_times(bw_store *s, bw_time from, bw_time to, const char *jurisdiction,

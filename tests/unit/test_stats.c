@@ -99,6 +99,22 @@ static bw_time day_of(const char *d)
 
 /* Stores one declaration with its facts; `variant` changes the content
  * hash (an amendment). */
+/* Lead times the lifecycle would have found for some declarations (set by
+ * a test before it builds its store; NULL: none). */
+typedef struct lead_spec {
+    const char *id;
+    bw_lc_facts facts;
+} lead_spec;
+static const lead_spec *g_leads;
+
+static const bw_lc_facts *leads_of(const char *id)
+{
+    for (const lead_spec *l = g_leads; l && l->id; l++)
+        if (!strcmp(l->id, id))
+            return &l->facts;
+    return NULL;
+}
+
 static bw_put_result put_spec(bw_store *s, const decl_spec *d, int variant)
 {
     bw_stats_item items[2];
@@ -132,6 +148,7 @@ static bw_put_result put_spec(bw_store *s, const decl_spec *d, int variant)
     r.lane = d->lane;
     r.buyer_limit.limit = -1;
     r.stats = &sd;
+    r.lifecycle = leads_of(d->id);
     bw_prior prior;
     assert_true(bw_store_begin(s));
     bw_put_result res = bw_store_put(s, &r, &prior);
@@ -608,7 +625,20 @@ static void test_kpis(void **state)
 static void test_lifecycle_kpis(void **state)
 {
     (void)state;
+    /* Lead times as the lifecycle finds them at storing: D1 loading 3600 s
+     * after receipt, arrival 90000; D2 data 600 s after loading (-600),
+     * arrival 7200; D3 arrival 100.  Loading: -600, 3600: share before 1/2,
+     * median (rank 1) -600, p90 (rank 2) 3600.  Arrival: 100, 7200, 90000:
+     * share 1, median 7200, p90 (rank 3) 90000. */
+    static const lead_spec leads[] = {
+        {"D1", {.has_loading = true, .lead_loading_s = 3600, .has_arrival = true, .lead_arrival_s = 90000}},
+        {"D2", {.has_loading = true, .lead_loading_s = -600, .has_arrival = true, .lead_arrival_s = 7200}},
+        {"D3", {.has_arrival = true, .lead_arrival_s = 100}},
+        {NULL, {.has_loading = false}},
+    };
+    g_leads = leads;
     bw_store *s = fixture_store("life.db");
+    g_leads = NULL;
     bw_time t0 = day_of("2026-11-02") + 36000;
     struct { const char *sub, *id, *kind; bw_time at; } ev[] = {
         {"POST-DE", "D1", "arrived", t0},        {"POST-DE", "D1", "released", t0 + 300},
@@ -632,23 +662,6 @@ static void test_lifecycle_kpis(void **state)
     assert_int_equal(num(at(k, "refunds"), "refunds"), 1);
     assert_int_equal(num(at(k, "refunds"), "declarations"), 1);
     json_object_put(k);
-    /* The lifecycle's lead-time columns set by hand (tests may use SQL): D1 loading 3600 s after receipt, arrival 90000;
-     * D2 data 600 s after loading (-600), arrival 7200; D3 arrival 100.
-     * Loading: -600, 3600: share before 1/2, median (rank 1) -600, p90
-     * (rank 2) 3600.  Arrival: 100, 7200, 90000: share 1, median 7200,
-     * p90 (rank 3) 90000. */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/life.db", g_dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE declarations SET lead_loading_s = NULL, lead_arrival_s = NULL;"
-                                  "UPDATE declarations SET lead_loading_s = 3600, lead_arrival_s = 90000 WHERE declaration_id = 'D1';"
-                                  "UPDATE declarations SET lead_loading_s = -600, lead_arrival_s = 7200 WHERE declaration_id = 'D2';"
-                                  "UPDATE declarations SET lead_arrival_s = 100 WHERE declaration_id = 'D3';",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
     k = kpis(s, NULL, NULL, NULL);
     json_object *tl = at(k, "timeliness");
     assert_true(json_object_get_boolean(at(tl, "available")));
