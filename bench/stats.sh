@@ -21,6 +21,9 @@ db="$OUT/stats-$N.db"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
 
+# the vendor scheme registry of this seed's sellers: their numbers check
+$BW gen --seed "$SEED" --registry "$OUT/registry-$SEED.tsv"
+export BREAKWATER_REGISTRY=$(cd "$OUT" && pwd)/registry-$SEED.tsv
 load_s=""
 if [ ! -s "$db" ]; then
     rm -f "$db"*

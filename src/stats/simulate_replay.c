@@ -47,9 +47,12 @@ bool bw_sim_catch_up(bw_store *s, const bw_refdata *rd, int64_t *done, char *err
     bw_sim_pending *batch = calloc(BATCH, sizeof *batch);
     bw_record rec;
     bw_record_init(&rec);
-    int64_t after = 0;
-    bool ok = true;
-    for (;;) {
+    /* Declarations stored since the simulator came get their basis when
+     * stored; only older ones need it rebuilt, once.  A mark remembers how
+     * far a catch-up looked, so later runs do not scan the whole table. */
+    int64_t after = 0, highest = 0;
+    bool ok = bw_store_sim_through(s, &after, &highest);
+    for (; ok;) {
         int n = bw_store_sim_pending(s, after, batch, BATCH);
         if (n <= 0) {
             ok = n == 0;
@@ -73,6 +76,8 @@ bool bw_sim_catch_up(bw_store *s, const bw_refdata *rd, int64_t *done, char *err
             break;
         }
     }
+    if (ok && highest > 0 && !bw_store_sim_through_set(s, highest))
+        ok = false;
     if (!ok)
         snprintf(err, errlen, "rebuilding the revenue basis: %s", bw_store_error(s));
     bw_record_free(&rec);

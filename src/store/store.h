@@ -356,6 +356,11 @@ typedef struct bw_sim_pending {
 } bw_sim_pending;
 /* The number filled into out (0: none left), -1 error. */
 int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int limit);
+/* Declarations up to *through were looked at by an earlier catch-up (0:
+ * none yet; meta "sim_basis_through"), and the highest declaration row
+ * now; set records a catch-up that looked at everything up to through. */
+bool bw_store_sim_through(bw_store *s, int64_t *through, int64_t *highest);
+bool bw_store_sim_through_set(bw_store *s, int64_t through);
 /* Publication (store_publish.c): every declaration seized (an inspection
  * with result "seized", or a lifecycle "seized" event), once, at its first
  * seizure; strings valid during the callback. */

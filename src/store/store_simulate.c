@@ -137,6 +137,28 @@ bool bw_store_sim_scan(bw_store *s, const char *jurisdiction, bw_time from, bw_t
     return bw_sqlite_finish(s, st, rc, "reading the revenue basis");
 }
 
+bool bw_store_sim_through(bw_store *s, int64_t *through, int64_t *highest)
+{
+    sqlite3_stmt *st = bw_sqlite_prepare(s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'sim_basis_through'),"
+                                            " (SELECT max(id) FROM declarations)");
+    if (!st)
+        return false;
+    int rc = sqlite3_step(st);
+    *through = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;  /* NULL reads as 0 */
+    *highest = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    return bw_sqlite_finish(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, "reading the simulator's catch-up mark");
+}
+
+bool bw_store_sim_through_set(bw_store *s, int64_t through)
+{
+    sqlite3_stmt *st = bw_sqlite_prepare(s, "INSERT INTO meta(key, value) VALUES('sim_basis_through', ?1)"
+                                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, through);
+    return bw_sqlite_finish(s, st, sqlite3_step(st), "recording the simulator's catch-up mark");
+}
+
 int bw_store_sim_pending(bw_store *s, int64_t after, bw_sim_pending *out, int limit)
 {
     if (!ensure_table(s))
