@@ -230,18 +230,25 @@ static int read_state(bw_store *s, int64_t row, row_state *rs)
 }
 
 /* Moves to `to` (columns only). */
-static bool set_state(bw_store *s, int64_t row, bw_lc_state to, bw_hold_reason reason, bw_lc_action act, bw_time at)
+bool bw_sqlite_lifecycle_set_state(bw_store *s, int64_t row, bw_lc_state to, const char *reason, bool arrived_now,
+                                   bw_time at)
 {
     sqlite3_stmt *st = lc(s, LC_UPDATE);
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, row);
     bind_cstr(st, 2, bw_lc_state_names[to]);
-    bind_cstr(st, 3, to == BW_ST_HELD && reason ? bw_hold_reason_names[reason] : NULL);
+    bind_cstr(st, 3, to == BW_ST_HELD ? reason : NULL);
     sqlite3_bind_int64(st, 4, at);
-    bind_opt(st, 5, act == BW_ACT_ARRIVED, at);
+    bind_opt(st, 5, arrived_now, at);
     bind_opt(st, 6, to == BW_ST_RELEASED, at);
     return done(s, st, "changing the state") && bw_sqlite_lifecycle_stats_state(s, row, to);
+}
+
+static bool set_state(bw_store *s, int64_t row, bw_lc_state to, bw_hold_reason reason, bw_lc_action act, bw_time at)
+{
+    return bw_sqlite_lifecycle_set_state(s, row, to, reason ? bw_hold_reason_names[reason] : NULL,
+                                         act == BW_ACT_ARRIVED, at);
 }
 
 bool bw_sqlite_lifecycle_stats_state(bw_store *s, int64_t row, bw_lc_state to)

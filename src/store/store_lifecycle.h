@@ -160,6 +160,12 @@ bool bw_sqlite_lifecycle_inspected(bw_store *s, int64_t id, const char *result, 
 /* In a payment's transaction: a parcel held at the border for payment
  * whose lane allows it is released (event "released", actor "auto"). */
 bool bw_sqlite_lifecycle_settled(bw_store *s, int64_t id, bw_time at);
+/* The state columns of row: state, hold reason (held only), when entered,
+ * arrived_at when it arrives now, released_at when released; the
+ * statistics' copy too.  Inside the caller's transaction, after it checked
+ * the move with bw_lc_next. */
+bool bw_sqlite_lifecycle_set_state(bw_store *s, int64_t row, bw_lc_state to, const char *reason, bool arrived_now,
+                                   bw_time at);
 /* The statistics' copy of a declaration's state follows each change. */
 bool bw_sqlite_lifecycle_stats_state(bw_store *s, int64_t row, bw_lc_state to);
 /* Reads the lifecycle columns into a bw_stored (bw_store_get). */

@@ -375,19 +375,10 @@ static int read_decl(bw_store *s, const bw_oga_act *a, decl_state *d)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : (bw_sqlite_error(s, "reading the declaration"), -1);
 }
 
-/* The state columns (released_at when released). */
+/* The state columns, as every transition sets them (store_lifecycle.c). */
 static bool set_state(bw_store *s, int64_t row, bw_lc_state to, const char *reason, bw_time at)
 {
-    sqlite3_stmt *st = bw_sqlite_prepare(s, "UPDATE declarations SET state = ?2, hold_reason = ?3, state_at = ?4,"
-                                            " released_at = CASE WHEN ?2 = 'released' THEN ?4 ELSE released_at END"
-                                            " WHERE id = ?1");
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, row);
-    bind_cstr(st, 2, bw_lc_state_names[to]);
-    bind_cstr(st, 3, to == BW_ST_HELD ? reason : NULL);
-    sqlite3_bind_int64(st, 4, at);
-    return step_done(s, st, "changing the state") && bw_sqlite_lifecycle_stats_state(s, row, to);
+    return bw_sqlite_lifecycle_set_state(s, row, to, reason, false, at);
 }
 
 static bool event(bw_store *s, int64_t row, bw_time at, const char *actor, const char *kind, bw_lc_state status,
