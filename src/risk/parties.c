@@ -14,6 +14,7 @@
  * kept in the record; checks only read it.
  */
 #include "parties.h"
+#include "../core/keytab.h"
 
 #include <errno.h>
 #include <math.h>
@@ -57,8 +58,7 @@ typedef struct party_rec {
 
 typedef struct stripe {
     pthread_mutex_t lock;
-    party_rec *slots;
-    uint32_t mask, n;               /* capacity - 1 (a power of two); records */
+    bw_keytab t;                    /* party_rec */
 } __attribute__((aligned(64))) stripe;
 
 typedef struct aeo_row {
@@ -195,51 +195,7 @@ static void refresh_compliance(party_rec *r)
 
 /* ---- the tables ------------------------------------------------------------------ */
 
-static uint32_t slot_of(uint64_t key, uint32_t mask)
-{
-    return (uint32_t)(key ^ (key >> 29)) & mask;
-}
-
-static party_rec *find(const stripe *s, uint64_t key)
-{
-    if (!s->slots)
-        return NULL;
-    for (uint32_t i = slot_of(key, s->mask);; i = (i + 1) & s->mask) {
-        if (s->slots[i].key == key)
-            return &s->slots[i];
-        if (s->slots[i].key == 0)
-            return NULL;
-    }
-}
-
-static void place(party_rec *slots, uint32_t mask, const party_rec *r)
-{
-    uint32_t i = slot_of(r->key, mask);
-    while (slots[i].key)
-        i = (i + 1) & mask;
-    slots[i] = *r;
-}
-
-/* Keeps a stripe at most half full; false when out of memory. */
-static bool make_room(stripe *s)
-{
-    uint32_t cap = s->slots ? s->mask + 1 : 0;
-    if ((s->n + 1) * 2 <= cap)
-        return true;
-    uint32_t ncap = cap ? cap * 2 : 64;
-    if (ncap < cap)
-        return false;
-    party_rec *slots = calloc(ncap, sizeof *slots);
-    if (!slots)
-        return false;
-    for (uint32_t i = 0; i < cap; i++)
-        if (s->slots[i].key)
-            place(slots, ncap - 1, &s->slots[i]);
-    free(s->slots);
-    s->slots = slots;
-    s->mask = ncap - 1;
-    return true;
-}
+static party_rec *find(const stripe *s, uint64_t key) { return bw_keytab_find(&s->t, key); }
 
 /* The record of key, created empty when new; NULL when out of memory.
  * Called with the stripe locked. */
@@ -248,13 +204,9 @@ static party_rec *upsert(stripe *s, uint64_t key, bw_party_role role)
     party_rec *r = find(s, key);
     if (r)
         return r;
-    if (!make_room(s))
-        return NULL;
     party_rec fresh = {.key = key, .role = (uint8_t)role};
     refresh_compliance(&fresh);
-    place(s->slots, s->mask, &fresh);
-    s->n++;
-    return find(s, key);
+    return bw_keytab_add(&s->t, &fresh, 64);
 }
 
 /* Times kept are within 1970-01-01 .. 9999-12-31 (what ISO 8601 shows);
@@ -436,8 +388,9 @@ static const uint64_t *party_keys(bw_parties *p, const bw_declaration *d, const 
             continue;
         stripe *s = &p->stripes[STRIPE_OF(keys[role])];
         pthread_mutex_lock(&s->lock);
-        if (s->slots)
-            __builtin_prefetch(&s->slots[slot_of(keys[role], s->mask)]);
+        void *home = bw_keytab_home(&s->t, keys[role]);
+        if (home)
+            __builtin_prefetch(home);
         pthread_mutex_unlock(&s->lock);
     }
     return keys;
@@ -981,7 +934,7 @@ static bw_parties *alloc_parties(void)
         return NULL;
     memset(p, 0, sizeof *p);
     for (int i = 0; i < STRIPES; i++)
-        pthread_mutex_init(&p->stripes[i].lock, NULL);
+        pthread_mutex_init(&p->stripes[i].lock, NULL), p->stripes[i].t.size = sizeof(party_rec);
     return p;
 }
 
@@ -1004,7 +957,7 @@ void bw_parties_free(bw_parties *p)
     if (!p)
         return;
     for (int i = 0; i < STRIPES; i++) {
-        free(p->stripes[i].slots);
+        bw_keytab_free(&p->stripes[i].t);
         pthread_mutex_destroy(&p->stripes[i].lock);
     }
     for (size_t i = 0; i < p->n_aeo; i++) {
@@ -1072,7 +1025,7 @@ size_t bw_parties_count(bw_parties *p)
     size_t n = 0;
     for (int i = 0; i < STRIPES; i++) {
         pthread_mutex_lock(&p->stripes[i].lock);
-        n += p->stripes[i].n;
+        n += p->stripes[i].t.n;
         pthread_mutex_unlock(&p->stripes[i].lock);
     }
     return n;
@@ -1114,8 +1067,9 @@ int bw_parties_save(bw_parties *p, bw_buf *out)
     for (int i = 0; i < STRIPES; i++) { /* stripe by stripe: others go on */
         stripe *s = &p->stripes[i];
         pthread_mutex_lock(&s->lock);
-        for (uint32_t k = 0; s->slots && k <= s->mask; k++) {
-            if (!s->slots[k].key)
+        for (uint32_t k = 0; s->t.slots && k <= s->t.mask; k++) {
+            const party_rec *r = bw_keytab_at(&s->t, k);
+            if (!r->key)
                 continue;
             if (got == n) { /* grew since counted */
                 party_rec *more = realloc(all, (n *= 2) * sizeof *all);
@@ -1126,7 +1080,7 @@ int bw_parties_save(bw_parties *p, bw_buf *out)
                 }
                 all = more;
             }
-            all[got++] = s->slots[k];
+            all[got++] = *r;
         }
         pthread_mutex_unlock(&s->lock);
     }
@@ -1195,11 +1149,8 @@ bw_parties *bw_parties_restore(const char *datadir, const void *bytes, size_t n,
             return restore_fail(p, err, errlen, "records are not in increasing key order", i);
         prev = r.key;
         refresh_compliance(&r);
-        stripe *s = &p->stripes[STRIPE_OF(r.key)];
-        if (!make_room(s))
+        if (!bw_keytab_add(&p->stripes[STRIPE_OF(r.key)].t, &r, 64))
             return restore_fail(p, err, errlen, "out of memory", i);
-        place(s->slots, s->mask, &r);
-        s->n++;
     }
     return p;
 }

@@ -19,6 +19,7 @@
  * own mutex, chosen by the key's hash.
  */
 #include "valuation.h"
+#include "../core/keytab.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -76,8 +77,7 @@ typedef struct hist {
 
 typedef struct stripe {
     pthread_mutex_t lock;
-    hist *slots;
-    uint32_t mask, n;
+    bw_keytab t;                   /* hist */
 } __attribute__((aligned(64))) stripe;
 
 struct bw_valuation_model {
@@ -86,64 +86,18 @@ struct bw_valuation_model {
     int exponent;
 };
 
-static uint64_t mix(uint64_t key)
-{
-    key ^= key >> 31;
-    key *= 0x9e3779b97f4a7c15u;
-    return key ^ (key >> 29);
-}
+static stripe *stripe_of(bw_valuation_model *v, uint64_t key) { return &v->stripes[bw_keytab_mix(key) >> 58]; }
 
-static stripe *stripe_of(bw_valuation_model *v, uint64_t key) { return &v->stripes[mix(key) >> 58]; }
+static hist *find(const stripe *s, uint64_t key) { return bw_keytab_find(&s->t, key); }
 
-static hist *find(const stripe *s, uint64_t key)
-{
-    if (!s->slots)
-        return NULL;
-    for (uint32_t i = (uint32_t)mix(key) & s->mask;; i = (i + 1) & s->mask) {
-        if (s->slots[i].key == key)
-            return &s->slots[i];
-        if (s->slots[i].key == 0)
-            return NULL;
-    }
-}
-
-static void place(hist *slots, uint32_t mask, const hist *h)
-{
-    uint32_t i = (uint32_t)mix(h->key) & mask;
-    while (slots[i].key)
-        i = (i + 1) & mask;
-    slots[i] = *h;
-}
-
-static bool make_room(stripe *s)
-{
-    uint32_t cap = s->slots ? s->mask + 1 : 0;
-    if ((s->n + 1) * 2 <= cap)
-        return true;
-    uint32_t ncap = cap ? cap * 2 : 16;
-    if (ncap < cap)
-        return false;
-    hist *slots = calloc(ncap, sizeof *slots);
-    if (!slots)
-        return false;
-    for (uint32_t i = 0; i < cap; i++)
-        if (s->slots[i].key)
-            place(slots, ncap - 1, &s->slots[i]);
-    free(s->slots);
-    s->slots = slots;
-    s->mask = ncap - 1;
-    return true;
-}
-
+/* The distribution of key, created empty when new; NULL when out of memory. */
 static hist *upsert(stripe *s, uint64_t key)
 {
     hist *h = find(s, key);
-    if (h || !make_room(s))
+    if (h)
         return h;
     hist fresh = {.key = key, .lo = BINS};
-    place(s->slots, s->mask, &fresh);
-    s->n++;
-    return find(s, key);
+    return bw_keytab_add(&s->t, &fresh, 16);
 }
 
 static void find_lo(hist *h, int from)
@@ -451,7 +405,7 @@ bw_valuation_model *bw_valuation_new(const char *base_currency)
         return NULL;
     memset(v, 0, sizeof *v);
     for (int i = 0; i < STRIPES; i++)
-        pthread_mutex_init(&v->stripes[i].lock, NULL);
+        pthread_mutex_init(&v->stripes[i].lock, NULL), v->stripes[i].t.size = sizeof(hist);
     memcpy(v->base, base_currency, 4);
     v->exponent = exponent;
     return v;
@@ -462,7 +416,7 @@ void bw_valuation_free(bw_valuation_model *v)
     if (!v)
         return;
     for (int i = 0; i < STRIPES; i++) {
-        free(v->stripes[i].slots);
+        bw_keytab_free(&v->stripes[i].t);
         pthread_mutex_destroy(&v->stripes[i].lock);
     }
     free(v);
@@ -473,7 +427,7 @@ size_t bw_valuation_count(bw_valuation_model *v)
     size_t n = 0;
     for (int i = 0; i < STRIPES; i++) {
         pthread_mutex_lock(&v->stripes[i].lock);
-        n += v->stripes[i].n;
+        n += v->stripes[i].t.n;
         pthread_mutex_unlock(&v->stripes[i].lock);
     }
     return n;
@@ -503,8 +457,9 @@ int bw_valuation_save(bw_valuation_model *v, bw_buf *out)
     for (int i = 0; i < STRIPES; i++) {
         stripe *s = &v->stripes[i];
         pthread_mutex_lock(&s->lock);
-        for (uint32_t k = 0; s->slots && k <= s->mask; k++) {
-            if (!s->slots[k].key)
+        for (uint32_t k = 0; s->t.slots && k <= s->t.mask; k++) {
+            const hist *h = bw_keytab_at(&s->t, k);
+            if (!h->key)
                 continue;
             if (got == cap) { /* grew since counted */
                 hist *more = realloc(all, (cap *= 2) * sizeof *all);
@@ -515,7 +470,7 @@ int bw_valuation_save(bw_valuation_model *v, bw_buf *out)
                 }
                 all = more;
             }
-            all[got++] = s->slots[k];
+            all[got++] = *h;
         }
         pthread_mutex_unlock(&s->lock);
     }
@@ -599,11 +554,8 @@ bw_valuation_model *bw_valuation_restore(const void *bytes, size_t n, char *err,
         if (h.key <= prev)
             return restore_fail(v, err, errlen, "distributions are not in increasing key order", i);
         prev = h.key;
-        stripe *s = stripe_of(v, h.key);
-        if (!make_room(s))
+        if (!bw_keytab_add(&stripe_of(v, h.key)->t, &h, 16))
             return restore_fail(v, err, errlen, "out of memory", i);
-        place(s->slots, s->mask, &h);
-        s->n++;
     }
     return v;
 }
